@@ -1,0 +1,81 @@
+"""The one interface every enhancement system implements.
+
+Trained networks, the linear baselines and the classical baselines are all an
+:class:`Enhancer`: something with a native ``sample_rate`` that maps a noisy waveform
+``(channels, time)`` at any sample rate to an enhanced waveform of the same shape and rate.
+Subclasses implement :meth:`Enhancer.process`, which only ever sees float32 audio at
+their own sample rate; resampling, channel handling and validation live here once.
+"""
+from __future__ import annotations
+
+import abc
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+
+class Enhancer(abc.ABC):
+    """Base class of all enhancement systems.
+
+    Attributes:
+        sample_rate: the rate :meth:`process` works at.
+        name: a short label used in logs and evaluation reports.
+    """
+
+    sample_rate: int
+    name: str = "enhancer"
+
+    @abc.abstractmethod
+    def process(self, waveform: Tensor) -> Tensor:
+        """Enhance audio that is already at :attr:`sample_rate`.
+
+        Shape:
+            waveform: ``(channels, time)`` float32; returns the same shape.
+        """
+
+    def enhance(self, waveform: Tensor, sample_rate: int) -> Tensor:
+        """Enhance ``waveform`` recorded at ``sample_rate``; returns the same shape and rate.
+
+        Shape:
+            waveform: ``(time,)`` or ``(channels, time)``; output has the same shape.
+        """
+        from senhance.dsp import resample
+
+        if not isinstance(waveform, Tensor):
+            waveform = torch.as_tensor(waveform)
+        if waveform.dim() not in (1, 2):
+            raise ValueError(f"waveform must be (time,) or (channels, time), got shape {tuple(waveform.shape)}")
+        if waveform.shape[-1] == 0:
+            raise ValueError("waveform has 0 samples")
+        if not torch.isfinite(waveform).all():
+            raise ValueError("waveform contains NaN or Inf samples")
+        if int(sample_rate) <= 0:
+            raise ValueError(f"sample_rate must be positive, got {sample_rate}")
+        squeeze = waveform.dim() == 1
+        audio = waveform.reshape(-1, waveform.shape[-1]).to(torch.float32)  # (C, T)
+        length = audio.shape[-1]
+        if sample_rate != self.sample_rate:
+            audio = resample(audio, int(sample_rate), int(self.sample_rate))
+        with torch.inference_mode():
+            enhanced = self.process(audio)  # (C, T') at self.sample_rate
+        if sample_rate != self.sample_rate:
+            enhanced = resample(enhanced, int(self.sample_rate), int(sample_rate))
+        enhanced = _fit_length(enhanced, length).to(waveform.dtype if waveform.is_floating_point() else torch.float32)
+        return enhanced[0] if squeeze else enhanced
+
+    def enhance_file(self, input_path: str | Path, output_path: str | Path, **kwargs) -> Path:
+        """Enhance one audio file into ``output_path`` (atomic write; never overwrites the input)."""
+        from senhance.enhance import enhance_file
+
+        return enhance_file(self, input_path, output_path, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, sample_rate={self.sample_rate})"
+
+
+def _fit_length(x: Tensor, length: int) -> Tensor:
+    """Trim or zero-pad the last dimension to ``length``."""
+    if x.shape[-1] >= length:
+        return x[..., :length]
+    return torch.nn.functional.pad(x, (0, length - x.shape[-1]))
