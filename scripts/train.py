@@ -1,0 +1,9 @@
+#!/usr/bin/env python
+"""Train a model: same as ``senhance-train`` (see ``configs/train.yaml``).
+
+    python scripts/train.py data.speech_dir=speech data.noise_dir=noise trainer.max_steps=2000
+"""
+from senhance.cli.train import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Inference on recordings: files, folders, long files and real-time streams.
+
+This module is the public face of :mod:`senhance.inference` (one job per file there):
+
+* :func:`enhance_file` - one file, whole or in blocks (bounded memory), keeping its rate,
+  channels, length and subtype; ``strength`` dry/wet knob; optional residual; atomic writes.
+* :func:`enhance_paths` - a file, a folder (recursive) or a glob into a file or mirrored
+  folder, with progress bars and a :class:`Summary`; one bad file never stops the rest.
+* :class:`StreamingEnhancer` - frames in, frames out, fixed latency, for real-time use.
+* :func:`soft_limit`, :func:`mix` - the clip prevention and the dry/wet mix they share.
+
+It never imports ``senhance.train``.
+"""
+from senhance.inference.blocks import OverlapAddStream, soft_limit
+from senhance.inference.file import (DEFAULT_BLOCK_SECONDS, OutputExistsError, block_stream, enhance_file, mix,
+                                     residual_path_for)
+from senhance.inference.paths import NoInputError, Summary, collect_inputs, enhance_paths
+from senhance.inference.streaming import StreamingEnhancer
+
+__all__ = ["DEFAULT_BLOCK_SECONDS", "NoInputError", "OutputExistsError", "OverlapAddStream", "StreamingEnhancer",
+           "Summary", "block_stream", "collect_inputs", "enhance_file", "enhance_paths", "mix",
+           "residual_path_for", "soft_limit"]

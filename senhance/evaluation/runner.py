@@ -1,0 +1,269 @@
+"""The side-by-side evaluation: enhance every file with every system, score, summarise, report."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from senhance.evaluation import data as _data
+from senhance.evaluation import html as _html
+from senhance.evaluation import report as _report
+from senhance.evaluation.scoring import DEFAULT_METRICS, check_metrics, metric_info, result_keys, score_task, usable_metrics
+from senhance.evaluation.stats import paired_difference, summarize
+from senhance.evaluation.systems import CLEAN, NOISY, SystemSpec, SystemSpecError, parse_systems
+
+FORMAT = "senhance-eval/1"
+
+
+def _mono(audio) -> np.ndarray:
+    array = np.asarray(audio, dtype=np.float64)
+    return array.reshape(-1, array.shape[-1]).mean(axis=0)
+
+
+def _pairs(compare, labels) -> list[tuple[str, str]]:
+    if not compare:
+        return []
+    compare = list(compare)
+    pairs = [tuple(compare)] if all(isinstance(c, str) for c in compare) else [tuple(c) for c in compare]
+    for pair in pairs:
+        if len(pair) != 2:
+            raise SystemSpecError(f"compare={list(pair)}: give exactly two labels, e.g. compare=[mine,wiener]")
+        for label in pair:
+            if label not in labels:
+                raise SystemSpecError(f"compare: {label!r} is not one of the rows {', '.join(labels)}")
+    return pairs
+
+
+def _example_indices(n_items: int, n_examples: int) -> set[int]:
+    if n_examples <= 0 or n_items == 0:
+        return set()
+    return {int(i) for i in np.linspace(0, n_items - 1, min(n_examples, n_items)).round()}
+
+
+def evaluate(
+    *,
+    noisy_dir,
+    output_dir,
+    clean_dir=None,
+    systems=(),
+    metrics=DEFAULT_METRICS,
+    jobs: int = 1,
+    compare=None,
+    save_audio: bool = False,
+    examples: int = 3,
+    manifest="auto",
+    group_by=None,
+    group_regex: str | None = None,
+    snr_bin: float = 5.0,
+    pesq_mode: str = "wb",
+    loader: Callable[[str], object] | None = None,
+    progress: bool = True,
+) -> dict:
+    """Evaluate ``systems`` (plus the noisy input) on the files of ``noisy_dir``; write the reports.
+
+    Args:
+        noisy_dir: folder of noisy recordings (searched recursively).
+        output_dir: where ``results.json``, ``results.csv``, ``report.md``, ``report.html`` go.
+        clean_dir: matching clean files (same relative paths); without it only reference-free
+            metrics (DNSMOS) are computed.
+        systems: specs for :func:`~senhance.evaluation.systems.parse_systems` (``wiener``,
+            ``path/best.pt``, ``label=spec``); each is loaded with ``loader`` (default :func:`senhance.load`).
+        metrics: names from :data:`~senhance.evaluation.scoring.METRICS`.
+        jobs: worker processes for scoring (1 = in this process).
+        compare: ``[A, B]`` (or a list of such pairs): paired differences A - B per metric.
+        save_audio: also keep every enhanced file under ``output_dir/enhanced/<label>/``.
+        examples: how many files get spectrograms and audio players in ``report.html``.
+        manifest: TSV giving subset columns; ``"auto"`` looks for ``manifest.tsv`` in/next to ``noisy_dir``.
+        group_by: manifest columns to group by (default: the usual ones present, e.g. ``snr``, ``noise``).
+        group_regex: regex with named groups on relative paths, another source of groups.
+        snr_bin: width of the bins of numeric group columns with many distinct values.
+        pesq_mode: ``"wb"`` (16 kHz) or ``"nb"`` (8 kHz).
+
+    Returns:
+        the results dictionary written to ``results.json``.
+    """
+    from senhance.io import read_audio, write_audio
+
+    if int(jobs) < 1:
+        raise ValueError(f"jobs={jobs} must be >= 1")
+    if pesq_mode not in ("wb", "nb"):
+        raise ValueError(f"pesq_mode={pesq_mode!r} must be 'wb' or 'nb'")
+    output_dir = Path(output_dir)
+    specs: list[SystemSpec] = parse_systems(list(systems or []))
+    rows = [NOISY] + [s.label for s in specs]
+    pairs = _pairs(compare, rows)
+    requested = check_metrics(metrics)
+    chosen = usable_metrics(requested, clean_dir is not None)
+    if not chosen:
+        raise ValueError(f"metrics={requested}: all need clean_dir; add dnsmos or give clean_dir")
+    keys = result_keys(chosen)
+
+    items, errors = _data.find_items(noisy_dir, clean_dir, exclude=output_dir)
+    manifest_path = _data.default_manifest(noisy_dir) if manifest == "auto" else manifest
+    group_columns = _data.assign_groups(items, manifest=manifest_path, group_by=group_by,
+                                        group_regex=group_regex, snr_bin=snr_bin)
+
+    if loader is None:
+        import senhance
+
+        loader = senhance.load
+    enhancers = {}
+    for spec in specs:
+        try:
+            enhancers[spec.label] = loader(spec.source)
+        except Exception as error:  # a system that cannot load is reported, the others still run
+            errors.append({"file": "*", "system": spec.label, "error": f"{spec.source}: cannot load ({error})"})
+    rows = [NOISY] + [s.label for s in specs if s.label in enhancers]
+
+    example_at = _example_indices(len(items), examples)
+    example_audio: dict[str, list] = {}
+    example_ready: dict[str, tuple] = {}
+    scored: dict[tuple[str, str], dict] = {}
+    pool = None
+    if jobs > 1:
+        pool = cf.ProcessPoolExecutor(max_workers=int(jobs), mp_context=multiprocessing.get_context("spawn"))
+    pending: dict[cf.Future, tuple[str, str]] = {}
+    bar = _progress(len(items) * len(rows), progress)
+
+    def collect(done):
+        for future in done:
+            file_id, label = pending.pop(future)
+            try:
+                scored[(label, file_id)] = future.result()
+            except Exception as error:
+                errors.append({"file": file_id, "system": label, "error": f"scoring failed ({error})"})
+            bar.update(1)
+
+    try:
+        for index, item in enumerate(items):
+            try:
+                noisy, sample_rate = read_audio(item.noisy_path)
+                reference = None
+                if item.clean_path is not None:
+                    clean, clean_rate = read_audio(item.clean_path)
+                    if clean_rate != sample_rate:
+                        raise ValueError(f"{item.clean_path}: {clean_rate} Hz but the noisy file has {sample_rate} Hz")
+                    if clean.shape[-1] != noisy.shape[-1]:
+                        raise ValueError(f"{item.clean_path}: {clean.shape[-1]} samples but the noisy file has "
+                                         f"{noisy.shape[-1]}")
+                    reference = _mono(clean.numpy())
+            except Exception as error:
+                errors.append({"file": item.id, "system": None, "error": str(error)})
+                bar.update(len(rows))
+                continue
+            if index in example_at:
+                example_audio[item.id] = [(NOISY, noisy.numpy())]
+            for label in rows:
+                try:
+                    estimate = noisy if label == NOISY else enhancers[label].enhance(noisy, sample_rate)
+                    estimate = np.asarray(estimate.detach().cpu().numpy() if hasattr(estimate, "detach") else estimate)
+                    if estimate.shape != tuple(noisy.shape):
+                        raise ValueError(f"output shape {estimate.shape} != input shape {tuple(noisy.shape)}")
+                    if not np.isfinite(estimate).all():
+                        raise ValueError("output contains NaN or Inf")
+                    if save_audio and label != NOISY:
+                        write_audio(output_dir / "enhanced" / label / item.id, estimate, sample_rate)
+                except Exception as error:
+                    errors.append({"file": item.id, "system": label, "error": f"enhancement failed ({error})"})
+                    bar.update(1)
+                    continue
+                if item.id in example_audio and label != NOISY:
+                    example_audio[item.id].append((label, estimate))
+                task = {"id": item.id, "system": label, "estimate": _mono(estimate), "reference": reference,
+                        "sample_rate": int(sample_rate), "metrics": chosen, "pesq_mode": pesq_mode}
+                if pool is None:
+                    pending[_Done(task)] = (item.id, label)
+                    collect(list(pending))
+                else:
+                    pending[pool.submit(score_task, task)] = (item.id, label)
+                    if len(pending) >= 4 * jobs:
+                        done, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+                        collect(done)
+            if item.id in example_audio:
+                signals = example_audio.pop(item.id)
+                if item.clean_path is not None:
+                    signals.append((CLEAN, clean.numpy()))
+                example_ready[item.id] = (sample_rate, signals)
+        collect(cf.wait(list(pending))[0] if pending else [])
+    finally:
+        bar.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+    results = _summarise(items, rows, specs, keys, group_columns, scored, errors, pairs)
+    results.update({
+        "format": FORMAT,
+        "config": {"noisy_dir": str(noisy_dir), "clean_dir": None if clean_dir is None else str(clean_dir),
+                   "systems": [{"label": s.label, "source": s.source} for s in specs], "metrics": chosen,
+                   "pesq_mode": pesq_mode, "manifest": None if manifest_path is None else str(manifest_path),
+                   "group_regex": group_regex},
+        "metric_info": metric_info(chosen, pesq_mode),
+    })
+    output_dir.mkdir(parents=True, exist_ok=True)
+    example_entries = []
+    for file_id, (sample_rate, signals) in example_ready.items():
+        try:
+            example_entries.append(_html.write_examples(output_dir, file_id, signals, sample_rate))
+        except Exception as error:
+            results["errors"].append({"file": file_id, "system": None, "error": f"example not written ({error})"})
+    _report.write_json(output_dir / "results.json", results)
+    _report.write_csv(output_dir / "results.csv", results)
+    _report.write_markdown(output_dir / "report.md", results)
+    _html.write_html(output_dir / "report.html", results, example_entries)
+    return results
+
+
+def _summarise(items, rows, specs, keys, group_columns, scored, errors, pairs) -> dict:
+    sources = {s.label: s.source for s in specs}
+    systems = {}
+    for label in rows:
+        files = []
+        for item in items:
+            row = scored.get((label, item.id))
+            if row is not None:
+                files.append({"file": item.id, "groups": dict(item.groups),
+                              **{k: row.get(k) for k in keys}, "warnings": row.get("warnings", [])})
+        systems[label] = {"source": sources.get(label, "input"), "files": files,
+                          "summary": {k: summarize(f[k] for f in files) for k in keys}}
+    groups = {}
+    for column in group_columns:
+        by_value: dict[str, dict] = {}
+        for label in rows:
+            for value in sorted({f["groups"][column] for f in systems[label]["files"] if column in f["groups"]}):
+                subset = [f for f in systems[label]["files"] if f["groups"].get(column) == value]
+                by_value.setdefault(value, {})[label] = {k: summarize(f[k] for f in subset) for k in keys}
+        groups[column] = by_value
+    comparisons = []
+    for a, b in pairs:
+        a_rows = {f["file"]: f for f in systems[a]["files"]}
+        b_rows = {f["file"]: f for f in systems[b]["files"]}
+        common = [item.id for item in items if item.id in a_rows and item.id in b_rows]
+        comparisons.append({"a": a, "b": b, "metrics": {
+            k: paired_difference([a_rows[f][k] for f in common], [b_rows[f][k] for f in common]) for k in keys}})
+    errors = sorted(errors, key=lambda e: (e["file"], e.get("system") or ""))
+    return {"rows": rows, "metric_keys": keys, "group_columns": group_columns, "n_files": len(items),
+            "systems": systems, "groups": groups, "comparisons": comparisons, "errors": errors}
+
+
+class _Done:
+    """A finished future stand-in for the in-process path (``jobs=1``)."""
+
+    def __init__(self, task):
+        try:
+            self._value, self._error = score_task(task), None
+        except Exception as error:
+            self._value, self._error = None, error
+
+    def result(self):
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="evaluate", unit="score", disable=not enabled)

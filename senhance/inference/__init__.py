@@ -1,0 +1,1 @@
+"""Inference internals; use :mod:`senhance.enhance` (the public names) and :func:`senhance.load`."""

@@ -1,0 +1,40 @@
+"""Speech-quality metrics for evaluation (never used for training).
+
+Each metric states the rate it is computed at:
+
+============== ======================= ===============================================
+metric         computed at             implementation
+============== ======================= ===============================================
+pesq           16 kHz (wb) / 8 kHz (nb) ``pesq`` package (input resampled by senhance.dsp)
+stoi, estoi    10 kHz                  ``pystoi`` (resamples internally; pass native rate)
+si_sdr, snr,   native rate             own code (float64)
+segmental_snr
+dnsmos         16 kHz                  ONNX models shipped in ``speechmos``
+============== ======================= ===============================================
+
+PESQ, STOI and DNSMOS need the optional extra: ``pip install senhance[metrics]``; without it they
+raise :class:`MissingMetricPackageError` naming that command.
+
+>>> from senhance.metrics import si_sdr
+>>> si_sdr([1.0, -1.0, 2.0, -2.0], [1.0, -1.0, 2.0, -2.0]) > 100
+True
+"""
+from senhance.metrics._common import MetricWarning, MissingMetricPackageError
+from senhance.metrics.dnsmos import DNSMOS_SAMPLE_RATE, dnsmos
+from senhance.metrics.intelligibility import PESQ_SAMPLE_RATES, STOI_SAMPLE_RATE, estoi, pesq, stoi
+from senhance.metrics.sdr import segmental_snr, si_sdr, snr
+
+__all__ = [
+    "DNSMOS_SAMPLE_RATE",
+    "MetricWarning",
+    "MissingMetricPackageError",
+    "PESQ_SAMPLE_RATES",
+    "STOI_SAMPLE_RATE",
+    "dnsmos",
+    "estoi",
+    "pesq",
+    "segmental_snr",
+    "si_sdr",
+    "snr",
+    "stoi",
+]

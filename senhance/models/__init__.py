@@ -1,0 +1,7 @@
+"""Mask networks, their serialisation base and the streaming wrapper."""
+from senhance.models.bandnet import BandFilterNet
+from senhance.models.base import SerializableModule
+from senhance.models.spectral import SpectralMaskModel
+from senhance.models.streamer import Streamer
+
+__all__ = ["BandFilterNet", "SerializableModule", "SpectralMaskModel", "Streamer"]

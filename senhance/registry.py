@@ -1,0 +1,197 @@
+"""``senhance.load``: turn a model name, a checkpoint path or a baseline name into an Enhancer.
+
+Three kinds of names are understood, tried in this order:
+
+1. a classical baseline from :data:`senhance.baselines.CLASSICAL` (``bandpass``,
+   ``spectral_subtraction``, ``wiener``); keyword arguments go to its constructor;
+2. a path to a checkpoint package written by :func:`senhance.checkpoint.save_package`
+   (anything that exists on disk, or ends in ``.pt``);
+3. a shipped model: ``<name>.pt`` inside the package ``senhance.checkpoints``
+   (``"default"`` is the model most users want).
+
+Packaged modules are wrapped in :class:`PackagedEnhancer`, which runs the module's
+``forward`` ``(B, C, T) -> (B, C, T)`` one channel at a time and, for causal models that
+stream, processes long inputs block-wise through the model's ``Streamer`` so memory stays
+bounded.
+"""
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from torch import Tensor, nn
+
+from senhance.enhancer import Enhancer
+
+
+class ModelNotFoundError(ValueError):
+    """The name is neither a baseline, an existing checkpoint nor a shipped model."""
+
+
+def shipped_models() -> list[str]:
+    """Names of the ``<name>.pt`` packages shipped in ``senhance.checkpoints``.
+
+    >>> isinstance(shipped_models(), list)
+    True
+    """
+    try:
+        root = importlib.resources.files("senhance.checkpoints")
+    except ModuleNotFoundError:
+        return []
+    return sorted(entry.name[:-3] for entry in root.iterdir() if entry.name.endswith(".pt"))
+
+
+def _classical() -> dict[str, Any]:
+    try:
+        from senhance.baselines import CLASSICAL
+    except ImportError:
+        return {}
+    return dict(CLASSICAL)
+
+
+def load(name_or_path: str | Path, *, device: str | torch.device = "cpu", **kwargs) -> Enhancer:
+    """Return the :class:`~senhance.enhancer.Enhancer` called ``name_or_path``.
+
+    Args:
+        name_or_path: ``"default"`` or another shipped model name, a checkpoint path, or a
+            classical baseline name (``bandpass``, ``spectral_subtraction``, ``wiener``).
+        device: where a packaged model runs.
+        **kwargs: constructor options of a classical baseline (e.g. ``cutoff``); a packaged
+            model accepts ``block_seconds`` (see :class:`PackagedEnhancer`).
+
+    Raises:
+        ModelNotFoundError: the name matches nothing; the message names the missing file.
+
+    >>> load("no-such-model")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    senhance.registry.ModelNotFoundError: model='no-such-model': ...
+    """
+    name = str(name_or_path)
+    classical = _classical()
+    if name in classical:
+        baseline = classical[name](**kwargs)
+        if isinstance(baseline, Enhancer):
+            return baseline
+        if isinstance(baseline, nn.Module):
+            return PackagedEnhancer(baseline, {"sample_rate": baseline.sample_rate, "name": name}, device=device)
+        raise TypeError(f"senhance.baselines.CLASSICAL[{name!r}] built a {type(baseline).__name__}, not an Enhancer")
+    path = Path(name).expanduser()
+    if path.exists() or name.endswith(".pt") or "/" in name or "\\" in name:
+        if not path.is_file():
+            raise ModelNotFoundError(f"model={name!r}: checkpoint file {path} does not exist")
+        return _load_checkpoint(path, device=device, **kwargs)
+    try:
+        resource = importlib.resources.files("senhance.checkpoints") / f"{name}.pt"
+    except ModuleNotFoundError:
+        resource = None
+    if resource is None or not resource.is_file():
+        where = f"senhance/checkpoints/{name}.pt" if resource is None else str(resource)
+        known = sorted(set(shipped_models()) | set(classical))
+        raise ModelNotFoundError(
+            f"model={name!r}: no checkpoint file {where} (shipped models and baselines: "
+            f"{', '.join(known) or 'none yet'}; or pass a checkpoint path)"
+        )
+    with importlib.resources.as_file(resource) as real_path:
+        return _load_checkpoint(Path(real_path), device=device, name=name, **kwargs)
+
+
+def _load_checkpoint(path: Path, *, device, name: str | None = None, **kwargs) -> "PackagedEnhancer":
+    from senhance.checkpoint import load_package
+
+    module, package = load_package(path)
+    return PackagedEnhancer(module, package, device=device, name=name or path.stem, **kwargs)
+
+
+def _default_streamer(module: nn.Module) -> Callable[[], Any] | None:
+    """The model's ``Streamer`` factory, or None when the module cannot stream."""
+    if not (hasattr(module, "forward_frames") and hasattr(module, "initial_state")):
+        return None
+    from senhance.models import Streamer
+
+    return lambda: Streamer(module)
+
+
+class PackagedEnhancer(Enhancer):
+    """An :class:`Enhancer` around a packaged module whose ``forward`` is ``(B, C, T) -> (B, C, T)``.
+
+    Channels are enhanced independently (each one as a batch item). A causal module that
+    streams (it has ``forward_frames`` / ``initial_state``, so ``senhance.models.Streamer``
+    works on it) processes inputs longer than ``block_seconds`` block by block through a
+    fresh streamer, which carries the recurrent state across blocks: memory is bounded and
+    the output equals one whole-signal ``forward`` within float tolerance.
+
+    Args:
+        module: the network (moved to ``device`` and put in eval mode).
+        package: the checkpoint dictionary (``sample_rate`` is read from it, falling back to
+            ``module.sample_rate``).
+        device: where the module runs.
+        name: label for logs and reports (default: the class name of ``module``).
+        block_seconds: length of the blocks used for long inputs.
+        streamer: a no-argument callable returning a fresh streamer (``feed``/``flush``);
+            default: ``senhance.models.Streamer(module)`` when the module can stream.
+
+    Shape:
+        :meth:`process`: ``(C, T)`` -> ``(C, T)``.
+    """
+
+    def __init__(self, module: nn.Module, package: dict | None = None, *, device: str | torch.device = "cpu",
+                 name: str | None = None, block_seconds: float = 10.0, streamer: Callable[[], Any] | None = None):
+        package = dict(package or {})
+        sample_rate = package.get("sample_rate", getattr(module, "sample_rate", None))
+        if sample_rate is None or int(sample_rate) <= 0:
+            raise ValueError(f"package: no valid sample_rate (got {sample_rate!r})")
+        if block_seconds <= 0:
+            raise ValueError(f"block_seconds={block_seconds} must be positive")
+        self.device = torch.device(device)
+        self.module = module.to(self.device).eval()
+        self.package = package
+        self.sample_rate = int(sample_rate)
+        self.name = name or package.get("name") or type(module).__name__
+        self.block_seconds = float(block_seconds)
+        self._streamer_factory = streamer if streamer is not None else _default_streamer(module)
+
+    @property
+    def can_stream(self) -> bool:
+        """True when the module carries causal state across blocks (a ``Streamer`` works)."""
+        return self._streamer_factory is not None
+
+    @property
+    def latency_samples(self) -> int:
+        """Algorithmic latency of the module in samples (0 when it does not say)."""
+        return int(getattr(self.module, "latency_samples", 0))
+
+    def streamer(self):
+        """A fresh streamer: ``feed((C, n)) -> (C, m)``, ``flush() -> (C, r)``."""
+        if self._streamer_factory is None:
+            raise ValueError(f"{self.name}: this model does not stream (no forward_frames/initial_state)")
+        return self._streamer_factory()
+
+    def forward_offline(self, waveform: Tensor) -> Tensor:
+        """One ``forward`` over the whole ``(C, T)`` signal (no blocks)."""
+        audio = waveform.to(self.device, torch.float32).unsqueeze(1)  # (C, 1, T): channels as batch
+        with torch.inference_mode():
+            estimate = self.module(audio)  # (C, 1, T)
+        if estimate.shape != audio.shape:
+            raise RuntimeError(f"{self.name}: forward returned shape {tuple(estimate.shape)} for input {tuple(audio.shape)}")
+        return estimate.squeeze(1).to("cpu", torch.float32)  # (C, T)
+
+    def process(self, waveform: Tensor) -> Tensor:
+        block = int(round(self.block_seconds * self.sample_rate))
+        if not self.can_stream or waveform.shape[-1] <= block:
+            return self.forward_offline(waveform)
+        stream = self.streamer()
+        pieces = [stream.feed(waveform[:, start:start + block].to(self.device)) for start in range(0, waveform.shape[-1], block)]
+        pieces.append(stream.flush())
+        out = torch.cat([p.to("cpu", torch.float32) for p in pieces], dim=-1)  # (C, T)
+        if out.shape != waveform.shape:
+            raise RuntimeError(f"{self.name}: streamer returned {tuple(out.shape)} for input {tuple(waveform.shape)}")
+        return out
+
+    def stream(self, *, strength: float = 1.0):
+        """A :class:`~senhance.enhance.StreamingEnhancer`: frames in, frames out, fixed latency."""
+        from senhance.inference.streaming import StreamingEnhancer
+
+        return StreamingEnhancer(self, strength=strength)

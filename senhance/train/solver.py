@@ -1,0 +1,290 @@
+"""The gradient trainer: step-based AdamW training with warm-up/decay, clipping, AMP, EMA,
+periodic validation, best-by-validation packaging, atomic resumable state and DDP.
+
+Library code: it receives built objects and plain values (never a DictConfig); the Hydra
+entry point ``senhance.cli.train`` builds them from ``configs/``.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from senhance.train import distributed
+from senhance.train.data_order import epoch_loader
+from senhance.train.ema import ModelEma
+from senhance.train.schedule import build_scheduler
+from senhance.train.state import CorruptCheckpointError, atomic_write_json, load_state, rng_state, save_state, set_rng_state
+from senhance.train.tb_logger import TrainLogger
+from senhance.train.validation import METRIC_DIRECTIONS, validate
+
+log = logging.getLogger(__name__)
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss (or gradient) was NaN/Inf for ``max_nan_steps`` optimizer steps in a row."""
+
+
+def _positive(name: str, value, minimum: int = 1) -> int:
+    if int(value) < minimum:
+        raise ValueError(f"trainer.{name}={value} must be >= {minimum}")
+    return int(value)
+
+
+def _check_rate(what: str, obj, sample_rate: int) -> None:
+    rate = getattr(obj, "sample_rate", None)
+    if rate is not None and int(rate) != int(sample_rate):
+        raise ValueError(f"sample_rate={sample_rate} but the {what} works at {int(rate)} Hz: "
+                         f"set sample_rate={int(rate)} or configure the {what} for {sample_rate} Hz")
+
+
+class Solver:
+    """Train ``model`` on ``train_set`` with ``loss``; validate on ``valid_set``; write to ``run_dir``.
+
+    ``run_dir`` receives ``checkpoints/last.pt`` (resumable state), ``checkpoints/best.pt`` (a
+    package from :func:`senhance.checkpoint.save_package`, EMA weights when EMA is on),
+    ``history.json`` and TensorBoard logs in ``tb/``. If ``last.pt`` exists and ``resume`` is true,
+    training continues from it exactly (same step, optimizer, scheduler, RNG and data position).
+
+    Args (keyword only): ``optimizer`` is a callable ``params -> Optimizer`` (a Hydra
+    ``_partial_``); ``batch_size`` is per process; ``warmup_steps`` / ``decay`` / ``min_lr_ratio``
+    shape the learning rate over ``max_steps``; ``grad_clip`` <= 0 disables clipping; ``ema_decay``
+    0 disables EMA; ``best_metric`` is one of ``loss``, ``si_sdr``, ``si_sdr_i``, ``stoi``.
+    """
+
+    def __init__(self, *, model: nn.Module, loss: nn.Module, train_set, valid_set, optimizer, run_dir,
+                 config: dict | None = None, sample_rate: int = 16000, device: str = "auto", seed: int = 0,
+                 batch_size: int = 8, num_workers: int = 0, max_steps: int = 10000, warmup_steps: int = 0,
+                 decay: str = "cosine", min_lr_ratio: float = 0.0, grad_clip: float = 5.0, amp: bool = False,
+                 ema_decay: float = 0.0, validate_every: int = 500, save_every: int = 250, log_every: int = 25,
+                 max_valid_items: int | None = None, stoi_items: int = 4, audio_examples: int = 2,
+                 best_metric: str = "loss", max_nan_steps: int = 5, resume: bool = True, progress: bool = True,
+                 collate_fn=None):
+        self.max_steps = _positive("max_steps", max_steps)
+        self.batch_size = _positive("batch_size", batch_size)
+        self.validate_every = _positive("validate_every", validate_every)
+        self.save_every = _positive("save_every", save_every)
+        self.log_every = _positive("log_every", log_every)
+        self.max_nan_steps = _positive("max_nan_steps", max_nan_steps)
+        self.num_workers = _positive("num_workers", num_workers, minimum=0)
+        if best_metric not in METRIC_DIRECTIONS:
+            raise ValueError(f"trainer.best_metric={best_metric!r} must be one of {sorted(METRIC_DIRECTIONS)}")
+        for what, dataset in (("training set", train_set), ("validation set", valid_set)):
+            if len(dataset) == 0:
+                raise ValueError(f"data: the {what} is empty (0 items); check the data folders")
+        for what, obj in (("model", model), ("training set", train_set), ("validation set", valid_set)):
+            _check_rate(what, obj, sample_rate)
+        self.sample_rate, self.seed, self.config = int(sample_rate), int(seed), config
+        self.grad_clip, self.best_metric, self.resume, self.progress = float(grad_clip), best_metric, resume, progress
+        self.max_valid_items, self.stoi_items, self.audio_examples = max_valid_items, stoi_items, audio_examples
+        self.train_set, self.valid_set, self.loss = train_set, valid_set, loss
+        self.run_dir = Path(run_dir)
+        self.last_path = self.run_dir / "checkpoints" / "last.pt"
+        self.best_path = self.run_dir / "checkpoints" / "best.pt"
+        self.dist = distributed.info()
+        self.device = distributed.resolve_device(device, local_rank=self.dist.local_rank)
+        if collate_fn is None:
+            from senhance.data import pad_collate as collate_fn
+        self.collate_fn = collate_fn
+
+        self.model = model.to(self.device)
+        self.loss.to(self.device)
+        self.optimizer = optimizer if isinstance(optimizer, torch.optim.Optimizer) else optimizer(model.parameters())
+        self.scheduler = build_scheduler(self.optimizer, max_steps=self.max_steps, warmup_steps=warmup_steps,
+                                         decay=decay, min_ratio=min_lr_ratio)
+        self.amp = bool(amp) and self.device.type == "cuda"
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        self.ema = ModelEma(model, decay=ema_decay) if ema_decay else None
+        self.train_model = model
+        if self.dist.world_size > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.train_model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        self.step = self.epoch = self.batch_in_epoch = self.nan_streak = 0
+        self.history = {"train": [], "valid": [], "resumed_at": [], "best": None}
+
+    # ---------------------------------------------------------------- state
+    def state_dict(self) -> dict:
+        return {"step": self.step, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch,
+                "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.scheduler.state_dict(), "scaler": self.scaler.state_dict(),
+                "ema": self.ema.state_dict() if self.ema else None, "rng": rng_state(),
+                "history": self.history, "config": self.config}
+
+    def _restore(self) -> None:
+        if self.dist.is_main:  # temporaries of saves interrupted by a kill; last.pt itself is intact
+            for stale in self.last_path.parent.glob(f".{self.last_path.name}.*.tmp"):
+                stale.unlink(missing_ok=True)
+        if not self.last_path.exists():
+            return
+        if not self.resume:
+            raise ValueError(f"{self.last_path}: a previous run is here and trainer.resume=false; "
+                             "choose another hydra.run.dir or move the old run away")
+        state = load_state(self.last_path)
+        try:
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+            self.scheduler.load_state_dict(state["scheduler"])
+            if state.get("scaler"):
+                self.scaler.load_state_dict(state["scaler"])
+            if self.ema is not None and state.get("ema"):
+                self.ema.load_state_dict(state["ema"])
+        except (RuntimeError, KeyError, ValueError, TypeError) as exc:
+            raise CorruptCheckpointError(f"{self.last_path}: does not match this model/optimizer configuration "
+                                         f"({exc}); it was left untouched") from exc
+        self.step, self.epoch, self.batch_in_epoch = int(state["step"]), int(state["epoch"]), int(state["batch_in_epoch"])
+        self.history = state.get("history") or self.history
+        self.history["resumed_at"].append(self.step)
+        if state.get("rng"):
+            set_rng_state(state["rng"])
+        log.info("resumed from %s at step %d (epoch %d, batch %d)", self.last_path, self.step, self.epoch,
+                 self.batch_in_epoch)
+
+    def _save_last(self) -> None:
+        if self.dist.is_main:
+            save_state(self.last_path, self.state_dict())
+            atomic_write_json(self.history, self.run_dir / "history.json")
+        distributed.barrier()
+
+    # ---------------------------------------------------------------- steps
+    def _train_step(self, batch) -> dict | None:
+        """One optimizer step; ``None`` when the step was skipped because of a NaN/Inf."""
+        noisy = batch["noisy"].to(self.device, non_blocking=True)  # (B, C, T)
+        clean = batch["clean"].to(self.device, non_blocking=True)  # (B, C, T)
+        lengths = batch.get("lengths")
+        lengths = lengths.to(self.device) if lengths is not None else None
+        self.optimizer.zero_grad(set_to_none=True)
+        with torch.autocast(self.device.type, dtype=torch.float16, enabled=self.amp):
+            estimate = self.train_model(noisy)
+        loss = self.loss(estimate.float(), clean, noisy=noisy, lengths=lengths)
+        if not distributed.all_true(bool(torch.isfinite(loss)), self.device):
+            return self._skip(f"loss is {float(loss.detach())}")
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.optimizer)
+        limit = self.grad_clip if self.grad_clip > 0 else math.inf
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), limit)
+        if not torch.isfinite(grad_norm) and not self.amp:  # with AMP the scaler skips and rescales
+            self.optimizer.zero_grad(set_to_none=True)
+            return self._skip(f"gradient norm is {float(grad_norm)}")
+        lr = self.optimizer.param_groups[0]["lr"]
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.scheduler.step()
+        if self.ema is not None:
+            self.ema.update(self.model)
+        self.nan_streak = 0
+        return {"loss": float(loss.detach()), "grad_norm": float(grad_norm), "lr": lr}
+
+    def _skip(self, reason: str) -> None:
+        self.nan_streak += 1
+        log.warning("step %d skipped: %s (%d in a row, limit trainer.max_nan_steps=%d)", self.step + 1, reason,
+                    self.nan_streak, self.max_nan_steps)
+        if self.nan_streak >= self.max_nan_steps:
+            raise NonFiniteLossError(
+                f"trainer.max_nan_steps={self.max_nan_steps}: the loss or gradient was NaN/Inf for {self.nan_streak} "
+                f"steps in a row after step {self.step}; stopping. {self.last_path} was not modified. "
+                "Try a lower optim.lr, trainer.grad_clip, or check the data for silent/NaN files.")
+        return None
+
+    def _validate(self, logger: TrainLogger) -> None:
+        if self.dist.is_main:
+            module = self.ema.module if self.ema is not None else self.model
+            metrics, examples = validate(module, self.loss, self.valid_set, device=self.device,
+                                         sample_rate=self.sample_rate, max_items=self.max_valid_items,
+                                         stoi_items=self.stoi_items, audio_examples=self.audio_examples)
+            record = {"step": self.step, **metrics}
+            self.history["valid"].append(record)
+            logger.scalars({f"valid/{k}": v for k, v in metrics.items()}, self.step)
+            for index, waves in enumerate(examples):
+                logger.examples(index, waves, self.sample_rate, self.step)
+            best = self.history["best"]
+            sign = METRIC_DIRECTIONS[self.best_metric]
+            value = metrics[self.best_metric]
+            if not math.isnan(value) and (best is None or sign * value > sign * best[self.best_metric]):
+                self.history["best"] = record
+                self._save_best(module, metrics)
+            log.info("step %d validation: %s", self.step, ", ".join(f"{k}={v:.4g}" for k, v in metrics.items()))
+            atomic_write_json(self.history, self.run_dir / "history.json")
+        distributed.barrier()
+
+    def _save_best(self, module: nn.Module, metrics: dict) -> None:
+        from senhance.checkpoint import save_package
+
+        self.best_path.parent.mkdir(parents=True, exist_ok=True)
+        save_package(self.best_path, module, sample_rate=self.sample_rate, config=self.config,
+                     metrics={**metrics, "step": self.step})
+
+    # ---------------------------------------------------------------- loop
+    def run(self) -> dict:
+        """Train until ``max_steps``; returns ``{"step", "best", "last_valid"}``."""
+        from tqdm import tqdm
+
+        self._restore()
+        logger = TrainLogger(self.run_dir / "tb", enabled=self.dist.is_main)
+        bar = tqdm(total=self.max_steps, initial=self.step, desc="train", dynamic_ncols=True,
+                   disable=not (self.progress and self.dist.is_main))
+        window, examples, tick = [], 0, time.perf_counter()
+        last_valid_step = self.history["valid"][-1]["step"] if self.history["valid"] else -1
+        try:
+            while self.step < self.max_steps:
+                loader = epoch_loader(self.train_set, epoch=self.epoch, seed=self.seed, batch_size=self.batch_size,
+                                      skip_batches=self.batch_in_epoch, collate_fn=self.collate_fn,
+                                      num_workers=self.num_workers, rank=self.dist.rank,
+                                      world_size=self.dist.world_size, pin_memory=self.device.type == "cuda")
+                for batch in loader:
+                    self.model.train()
+                    result = self._train_step(batch)
+                    self.batch_in_epoch += 1
+                    if result is None:
+                        continue
+                    self.step += 1
+                    bar.update(1)
+                    window.append(result)
+                    examples += batch["noisy"].shape[0] * self.dist.world_size
+                    if self.step % self.log_every == 0 or self.step == self.max_steps:
+                        elapsed = max(time.perf_counter() - tick, 1e-9)
+                        record = {"step": self.step, "epoch": self.epoch,
+                                  "loss": distributed.all_reduce_mean(sum(r["loss"] for r in window) / len(window),
+                                                                      self.device),
+                                  "grad_norm": window[-1]["grad_norm"], "lr": window[-1]["lr"],
+                                  "examples_per_s": examples / elapsed, "steps_per_s": len(window) / elapsed}
+                        self.history["train"].append(record)
+                        logger.scalars({f"train/{k}": v for k, v in record.items() if k not in ("step", "epoch")},
+                                       self.step)
+                        bar.set_postfix(loss=f"{record['loss']:.4g}", ex_s=f"{record['examples_per_s']:.1f}")
+                        window, examples, tick = [], 0, time.perf_counter()
+                    if self.step % self.validate_every == 0 or self.step == self.max_steps:
+                        self._validate(logger)
+                        last_valid_step = self.step
+                    if self.step % self.save_every == 0 or self.step == self.max_steps:
+                        self._save_last()
+                    if self.step >= self.max_steps:
+                        break
+                else:
+                    self.epoch += 1
+                    self.batch_in_epoch = 0
+            if last_valid_step != self.step:
+                self._validate(logger)
+            if self.dist.is_main:
+                flat = _flatten(self.config or {})
+                logger.hparams(self.config, flat, {f"best_{k}": v for k, v in (self.history["best"] or {}).items()})
+        finally:
+            bar.close()
+            logger.close()
+        return {"step": self.step, "best": self.history["best"],
+                "last_valid": self.history["valid"][-1] if self.history["valid"] else None}
+
+
+def _flatten(tree: dict, prefix: str = "") -> dict:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
+    flat = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat

@@ -1,0 +1,122 @@
+"""Training state on disk: ``last.pt`` (atomic, loadable with ``weights_only=True``), RNG states,
+and ``history.json``.
+
+Every write goes to a temporary file in the destination folder, is flushed to disk and then
+``os.replace``-d over the target, so a process killed at any moment leaves either the previous
+file or the new one, never a torn one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+STATE_FORMAT = "senhance.training_state"
+STATE_VERSION = 1
+REQUIRED_KEYS = ("format", "version", "step", "epoch", "batch_in_epoch", "model", "optimizer", "scheduler")
+
+
+class CorruptCheckpointError(ValueError):
+    """``last.pt`` exists but cannot be used to resume; the file is left untouched."""
+
+
+def _atomic_write(path: Path, write) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def atomic_torch_save(obj, path: str | Path) -> Path:
+    """``torch.save`` to a temporary file next to ``path``, then ``os.replace`` it."""
+    return _atomic_write(Path(path), lambda handle: torch.save(obj, handle))
+
+
+def atomic_write_json(obj, path: str | Path) -> Path:
+    """Write ``obj`` as indented JSON atomically (NaN/Inf become ``null``)."""
+    text = json.dumps(_json_safe(obj), indent=2, sort_keys=False, allow_nan=False) + "\n"
+    return _atomic_write(Path(path), lambda handle: handle.write(text.encode("utf-8")))
+
+
+def _json_safe(obj):
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    if isinstance(obj, (np.floating, np.integer)):
+        return _json_safe(obj.item())
+    return obj
+
+
+def rng_state() -> dict:
+    """Python, NumPy and torch (CPU + CUDA) RNG states as weights-only-loadable values."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state = {
+        "python": random.getstate(),
+        "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                  "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    """Inverse of :func:`rng_state`."""
+    python = state["python"]
+    random.setstate((python[0], tuple(python[1]), python[2]))
+    np_state = state["numpy"]
+    np.random.set_state((np_state["kind"], np_state["keys"].numpy().astype(np.uint32), np_state["pos"],
+                         np_state["has_gauss"], np_state["cached_gaussian"]))
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available() and len(state["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_state(path: str | Path, state: dict) -> Path:
+    """Write a training state (see :data:`REQUIRED_KEYS`) atomically; the old file survives until then."""
+    from senhance.checkpoint import save_training_state
+
+    return save_training_state(path, {"format": STATE_FORMAT, "version": STATE_VERSION, **state})
+
+
+def load_state(path: str | Path) -> dict:
+    """Read ``last.pt``; raise :class:`CorruptCheckpointError` naming the file if it is unusable.
+
+    The file is never modified or removed here: the caller refuses to start, and the user decides.
+    """
+    path = Path(path)
+    hint = f"it was left untouched; move it away to start a fresh run in {path.parent.parent}, or fix it"
+    from senhance.checkpoint import CheckpointError, load_training_state
+
+    try:
+        state = load_training_state(path, map_location="cpu")
+    except CheckpointError as exc:  # truncated zip, garbage bytes, unpickling refusal...
+        raise CorruptCheckpointError(f"{exc}; cannot resume from it, {hint}") from exc
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        raise CorruptCheckpointError(f"{path}: cannot resume, not a senhance training state; {hint}")
+    missing = [key for key in REQUIRED_KEYS if key not in state]
+    if missing:
+        raise CorruptCheckpointError(f"{path}: cannot resume, missing entries {missing}; {hint}")
+    if int(state["version"]) > STATE_VERSION:
+        raise CorruptCheckpointError(f"{path}: training state version {state['version']} is newer than "
+                                     f"this senhance ({STATE_VERSION}); {hint}")
+    return state

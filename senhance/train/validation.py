@@ -1,0 +1,48 @@
+"""One validation pass: loss, SI-SDR (and its improvement over the noisy input), quick STOI."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from senhance.train.quick_metrics import si_sdr, stoi_or_nan
+
+#: +1: higher is better, -1: lower is better.
+METRIC_DIRECTIONS = {"loss": -1, "si_sdr": 1, "si_sdr_i": 1, "stoi": 1}
+
+
+@torch.no_grad()
+def validate(model: nn.Module, loss_fn: nn.Module, valid_set, *, device: torch.device, sample_rate: int,
+             max_items: int | None = None, stoi_items: int = 4, audio_examples: int = 2) -> tuple[dict, list]:
+    """Evaluate ``model`` item by item (no padding) on ``valid_set``.
+
+    Returns ``(metrics, examples)``: mean ``loss``, ``si_sdr``, ``si_sdr_i`` (dB) over the items,
+    ``stoi`` over the first ``stoi_items`` items of at least 1 s (NaN if none), and the first
+    ``audio_examples`` items as dicts of 1-D CPU tensors ``noisy`` / ``enhanced`` / ``clean``.
+    """
+    was_training = model.training
+    model.eval()
+    count = len(valid_set) if max_items is None else min(len(valid_set), int(max_items))
+    losses, sdrs, gains, stois, examples = [], [], [], [], []
+    for index in range(count):
+        item = valid_set[index]
+        noisy = item["noisy"].unsqueeze(0).to(device)  # (1, C, T)
+        clean = item["clean"].unsqueeze(0).to(device)  # (1, C, T)
+        estimate = model(noisy)  # (1, C, T)
+        losses.append(float(loss_fn(estimate, clean, noisy=noisy)))
+        sdr = si_sdr(estimate.float(), clean.float())  # (1, C)
+        sdrs.append(float(sdr.mean()))
+        gains.append(float((sdr - si_sdr(noisy.float(), clean.float())).mean()))
+        if len(stois) < stoi_items:
+            value = stoi_or_nan(clean[0, 0].cpu().numpy(), estimate[0, 0].float().cpu().numpy(), sample_rate)
+            if not math.isnan(value):
+                stois.append(value)
+        if index < audio_examples:
+            examples.append({"noisy": noisy[0, 0].cpu(), "enhanced": estimate[0, 0].float().cpu(),
+                             "clean": clean[0, 0].cpu()})
+    model.train(was_training)
+    metrics = {"loss": float(np.mean(losses)), "si_sdr": float(np.mean(sdrs)), "si_sdr_i": float(np.mean(gains)),
+               "stoi": float(np.mean(stois)) if stois else math.nan}
+    return metrics, examples

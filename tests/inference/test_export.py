@@ -1,0 +1,90 @@
+"""Export: TorchScript and ONNX (onnxruntime) match the PyTorch model, offline and step by step."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from senhance.registry import load
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    pytest.importorskip("senhance.models")
+    from senhance.checkpoint import save_package
+    from senhance.models import BandFilterNet
+
+    torch.manual_seed(0)
+    model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12, df_order=2,
+                          conv_channels=4, hidden_size=16, num_layers=1)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.add_(0.3 * torch.randn_like(parameter))
+    folder = tmp_path_factory.mktemp("export")
+    save_package(folder / "tiny.pt", model, sample_rate=8000)
+    # through senhance-export's config and run(), as the command line does
+    from hydra import compose, initialize_config_module
+
+    from senhance.cli.export import run
+
+    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
+        cfg = compose("export", overrides=[f"model_name={folder / 'tiny.pt'}", f"output={folder}", "stem=tiny"])
+        description = run(cfg)
+    assert sorted(description["files"].values()) == ["tiny.offline.onnx", "tiny.offline.ts", "tiny.step.onnx",
+                                                      "tiny.step.ts"]
+    return load(folder / "tiny.pt").module, folder
+
+
+@pytest.mark.parametrize("length", [37, 1000, 5003])
+def test_offline_graphs_match_pytorch(exported, length):
+    ort = pytest.importorskip("onnxruntime")
+    model, folder = exported
+    x = 0.3 * torch.randn(1, length)
+    with torch.no_grad():
+        reference = model(x[:, None])[:, 0].numpy()
+        scripted = torch.jit.load(str(folder / "tiny.offline.ts"))(x).numpy()
+    onnx_out = ort.InferenceSession(str(folder / "tiny.offline.onnx")).run(None, {"noisy": x.numpy()})[0]
+    assert np.abs(reference - x.numpy()).max() > 1e-2  # the model changes the audio
+    np.testing.assert_allclose(scripted, reference, atol=1e-5)
+    np.testing.assert_allclose(onnx_out, reference, atol=1e-5)
+
+
+def test_step_graphs_match_frame_by_frame(exported):
+    ort = pytest.importorskip("onnxruntime")
+    model, folder = exported
+    description = json.loads((folder / "tiny.export.json").read_text())
+    names = list(description["step"]["state"])
+    session = ort.InferenceSession(str(folder / "tiny.step.onnx"))
+    scripted = torch.jit.load(str(folder / "tiny.step.ts"))
+    spec = 0.3 * torch.randn(1, model.n_fft // 2 + 1, 12, 2)
+    with torch.no_grad():
+        reference, _ = model.forward_frames_real(spec, model.initial_state(1))  # all frames at once
+    onnx_state = [t.numpy() for t in model.initial_state(1)]
+    ts_state = tuple(model.initial_state(1))
+    for n in range(spec.shape[2]):
+        frame = spec[:, :, n:n + 1]
+        out, *onnx_state = session.run(None, {"spec": frame.numpy(), **dict(zip(names, onnx_state))})
+        np.testing.assert_allclose(out, reference[:, :, n:n + 1].numpy(), atol=1e-5)
+        with torch.no_grad():
+            ts_out, *ts_state = scripted(frame, *ts_state)
+        np.testing.assert_allclose(ts_out.numpy(), reference[:, :, n:n + 1].numpy(), atol=1e-5)
+    assert description["latency_samples"] == model.n_fft and description["hop_length"] == model.hop_length
+
+
+def test_export_rejects_unknown_format(tmp_path, exported):
+    from senhance.inference.export import export_model
+
+    with pytest.raises(ValueError, match="formats"):
+        export_model(exported[0], tmp_path, formats=("tflite",))
+
+
+def test_export_refuses_a_baseline(tmp_path):
+    pytest.importorskip("senhance.baselines")
+    from hydra import compose, initialize_config_module
+
+    from senhance.cli.export import run
+
+    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
+        cfg = compose("export", overrides=["model_name=wiener", f"output={tmp_path}"])
+        with pytest.raises(ValueError, match="model=wiener: only spectral mask networks"):
+            run(cfg)

@@ -1,0 +1,64 @@
+"""senhance.load and PackagedEnhancer."""
+import importlib.resources
+
+import numpy as np
+import pytest
+import torch
+
+import senhance
+from senhance.enhancer import Enhancer
+from senhance.registry import ModelNotFoundError, PackagedEnhancer, load
+
+
+def test_unknown_name_names_the_missing_file():
+    with pytest.raises(ModelNotFoundError, match=r"model='surely-missing'.*surely-missing\.pt"):
+        senhance.load("surely-missing")
+
+
+def test_default_is_missing_until_shipped():
+    if (importlib.resources.files("senhance.checkpoints") / "default.pt").is_file():
+        pytest.skip("a default model is shipped")
+    with pytest.raises(ValueError, match=r"default\.pt"):
+        senhance.load("default")
+
+
+def test_missing_checkpoint_path(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="nope.pt.*does not exist"):
+        load(tmp_path / "nope.pt")
+
+
+def test_classical_baselines_load_with_options():
+    pytest.importorskip("senhance.baselines")
+    from senhance.baselines import CLASSICAL
+
+    for name in ("bandpass", "spectral_subtraction", "wiener"):
+        enhancer = load(name)
+        assert isinstance(enhancer, Enhancer) and isinstance(enhancer, CLASSICAL[name])
+
+
+def test_checkpoint_path_round_trip(tiny_checkpoint):
+    from senhance.checkpoint import load_package
+
+    enhancer = load(tiny_checkpoint)
+    assert isinstance(enhancer, PackagedEnhancer) and enhancer.sample_rate == 8000 and enhancer.can_stream
+    module, _ = load_package(tiny_checkpoint)
+    x = torch.randn(2, 1500)
+    with torch.no_grad():
+        expected = torch.cat([module(x[c].view(1, 1, -1))[0] for c in range(2)])  # channel by channel
+    assert torch.allclose(enhancer.enhance(x, 8000), expected, atol=1e-6)
+    assert not torch.allclose(expected, x, atol=1e-2)  # the model does change the audio
+
+
+def test_long_input_goes_block_wise_and_equals_whole(tiny_checkpoint):
+    whole = load(tiny_checkpoint)
+    blocks = load(tiny_checkpoint, block_seconds=0.037)  # 296-sample blocks, not a multiple of the hop
+    x = torch.randn(1, 2000)
+    np.testing.assert_allclose(blocks.enhance(x, 8000).numpy(), whole.enhance(x, 8000).numpy(), atol=1e-5)
+
+
+def test_channels_are_independent(iir_enhancer, standins):
+    x = np.random.default_rng(0).uniform(-0.5, 0.5, (3, 500))
+    out = iir_enhancer.enhance(torch.from_numpy(x).float(), 8000).numpy()
+    np.testing.assert_allclose(out, standins.iir_reference(x), atol=1e-5)
+    with pytest.raises(ValueError, match="sample_rate"):
+        PackagedEnhancer(torch.nn.Identity(), {})
