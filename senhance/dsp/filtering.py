@@ -168,13 +168,13 @@ def _sosfilt_blocks(x: Tensor, sos: Tensor, zi: Tensor | None) -> Tensor:
     Bm = torch.einsum("jde,e->dj", P[:L].flip(0), B)  # (d, L): state at block end from x[j]
     Cm = torch.einsum("e,ief->if", C, P[:L])  # (L, d): output from the block-start state
     dtype = x.dtype
-    X = torch.nn.functional.pad(x, (0, nb * L - T)).reshape(N, nb, L)  # (N, nb, L)
-    Y = X @ Tm.to(dtype).T  # (N, nb, L) zero-state part
-    U = (X.to(torch.float64) @ Bm.T)  # (N, nb, d)
+    X = x if nb * L == T else torch.nn.functional.pad(x, (0, nb * L - T))
+    X = X.reshape(N * nb, L)  # (N * nb, L)
+    U = (X @ Bm.T.to(dtype)).to(torch.float64).reshape(N, nb, d)  # state at block ends from the block's input
     s0 = x.new_zeros(N, d, dtype=torch.float64) if zi is None else zi.to(torch.float64)
     ends = _scan(U, P[L], s0)  # (N, nb, d)
-    starts = torch.cat([s0[:, None], ends[:, :-1]], 1)  # (N, nb, d)
-    Y = Y + (starts @ Cm.T).to(dtype)  # (N, nb, L)
+    starts = torch.cat([s0[:, None], ends[:, :-1]], 1).to(dtype)  # (N, nb, d)
+    Y = torch.addmm(starts.reshape(N * nb, d) @ Cm.T.to(dtype), X, Tm.T.to(dtype))  # (N * nb, L)
     return Y.reshape(N, nb * L)[:, :T]
 
 

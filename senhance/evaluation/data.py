@@ -3,7 +3,9 @@
 Groups come from a manifest (a TSV with a header, e.g. ``manifest.tsv`` written next to a generated
 corpus, with columns such as ``snr`` and ``noise``) and/or from a regular expression with named
 groups applied to each file's relative path (``group_regex='snr(?P<snr>-?\\d+)'``). Numeric columns
-with many distinct values are bucketed (``snr_bin`` wide, e.g. ``[0, 5)``).
+with many distinct values are bucketed (``snr_bin`` wide, e.g. ``[0, 5)``); a categorical column
+with more than 20 values, or fewer than two files per value on average (say one noise file per
+example), is no breakdown and is left out.
 """
 from __future__ import annotations
 
@@ -121,13 +123,18 @@ def assign_groups(items: list[Item], *, manifest=None, group_by=None, group_rege
             if match:
                 raw[item.id].update({k: v for k, v in match.groupdict().items() if v is not None})
     columns = sorted({column for groups in raw.values() for column in groups})
+    kept = []
     for column in columns:
         values = [raw[item.id].get(column) for item in items]
         labels = _bucket([v for v in values if v], snr_bin)
+        distinct = set(labels.values())
+        if not distinct or len(distinct) > MAX_CATEGORIES or 2 * len(distinct) > len([v for v in values if v]):
+            continue  # e.g. one noise file per example: groups of one are no breakdown
+        kept.append(column)
         for item, value in zip(items, values):
             if value:
                 item.groups[column] = labels[value]
-    return columns
+    return kept
 
 
 def _bucket(values: list[str], width: float) -> dict[str, str]:

@@ -62,3 +62,12 @@ def test_many_numeric_values_are_binned(tmp_path):
     items, _ = find_items(noisy_dir)
     assign_groups(items, manifest=tmp_path / "manifest.tsv", group_by=["snr"], snr_bin=5)
     assert [item.groups["snr"] for item in items] == ["[0, 5)", "[10, 15)", "[0, 5)", "[5, 10)"]
+
+
+def test_a_column_of_unique_values_is_not_a_breakdown(tmp_path):
+    noisy_dir, _ = make_corpus(tmp_path, n_files=4)
+    manifest = tmp_path / "manifest.tsv"
+    lines = manifest.read_text().splitlines()
+    manifest.write_text("\n".join([lines[0] + "\tnoise_type"] + [f"{l}\tn{i}" for i, l in enumerate(lines[1:])]) + "\n")
+    items, _ = find_items(noisy_dir)
+    assert assign_groups(items, manifest=manifest, group_by=["noise_type", "noise"]) == ["noise"]
