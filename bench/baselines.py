@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -87,7 +88,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "baselines.json")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    report = {"threads": 1, "machine": platform.processor() or platform.machine(), "torch": torch.__version__}
+    report = {"threads": 1, "machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+              "load_average_1min": os.getloadavg()[0], "torch": torch.__version__}
 
     # 1. linear fits (also gives fitted models for the RTF)
     time_model, spectral_model = LinearTimeRegressor(), LinearSpectralRegressor()

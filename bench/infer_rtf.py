@@ -123,18 +123,23 @@ def make_file(path: Path, minutes: float) -> Path:
 
 def child_rss(model_path: Path, audio: Path) -> dict:
     """Run enhance_file in a fresh process; returns its peak RSS (MiB) and wall time."""
+    # VmHWM (Linux) is this process's own peak; ru_maxrss would include the parent's at fork time
     code = (
-        "import resource, sys, time, torch; torch.set_num_threads(1); import senhance; "
-        "from senhance.enhance import enhance_file; e = senhance.load(sys.argv[1]); t = time.perf_counter(); "
-        "enhance_file(e, sys.argv[2], sys.argv[3], overwrite=True); "
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "import re, resource, sys, time, torch; torch.set_num_threads(1); import senhance\n"
+        "def peak():\n"
+        "    try: return int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+        "    except OSError: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "from senhance.enhance import enhance_file; e = senhance.load(sys.argv[1]); before = peak()\n"
+        "t = time.perf_counter(); enhance_file(e, sys.argv[2], sys.argv[3], overwrite=True)\n"
+        "print(time.perf_counter() - t, before, peak())"
     )
     out = audio.with_name(audio.stem + "_enhanced.wav")
     result = subprocess.run([sys.executable, "-c", code, str(model_path), str(audio), str(out)],
                             capture_output=True, text=True, check=True)
-    wall, rss_kib = result.stdout.split()[-2:]
+    wall, before_kib, peak_kib = result.stdout.split()[-3:]
     out.unlink()
-    return {"peak_rss_mib": round(int(rss_kib) / 1024, 1), "wall_s": round(float(wall), 2)}
+    return {"peak_rss_mib": round(int(peak_kib) / 1024, 1), "rss_before_mib": round(int(before_kib) / 1024, 1),
+            "wall_s": round(float(wall), 2)}
 
 
 def main() -> None:
@@ -167,9 +172,9 @@ def main() -> None:
     for key, value in report["rtf"].items():
         if isinstance(value, float):
             print(f"{key:<28}{value:>10.4f}{1 / value:>14.1f}")
-    print(f"\n{'enhance_file input':<28}{'peak RSS MiB':>14}{'RTF':>10}")
+    print(f"\n{'enhance_file input':<20}{'RSS after load MiB':>20}{'peak RSS MiB':>14}{'RTF':>10}")
     for key, value in memory.items():
-        print(f"{key:<28}{value['peak_rss_mib']:>14.1f}{value['rtf']:>10.4f}")
+        print(f"{key:<20}{value['rss_before_mib']:>20.1f}{value['peak_rss_mib']:>14.1f}{value['rtf']:>10.4f}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.out}")

@@ -72,7 +72,10 @@ def load(name_or_path: str | Path, *, device: str | torch.device = "cpu", **kwar
     name = str(name_or_path)
     classical = _classical()
     if name in classical:
-        baseline = classical[name](**kwargs)
+        try:
+            baseline = classical[name](**kwargs)
+        except TypeError as error:  # an unknown option
+            raise ValueError(f"model={name!r}: bad options {kwargs}: {error}") from None
         if isinstance(baseline, Enhancer):
             return baseline
         if isinstance(baseline, nn.Module):
@@ -102,7 +105,10 @@ def _load_checkpoint(path: Path, *, device, name: str | None = None, **kwargs) -
     from senhance.checkpoint import load_package
 
     module, package = load_package(path)
-    return PackagedEnhancer(module, package, device=device, name=name or path.stem, **kwargs)
+    try:
+        return PackagedEnhancer(module, package, device=device, name=name or path.stem, **kwargs)
+    except TypeError as error:  # an unknown option
+        raise ValueError(f"model={str(path)!r}: bad options {kwargs}: {error}") from None
 
 
 def _default_streamer(module: nn.Module) -> Callable[[], Any] | None:

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from senhance.baselines.linear_time import _check_pair
-from senhance.baselines.normal_equations import NormalEquations
+from senhance.baselines.normal_equations import NormalEquations, add_statistics
 from senhance.models.base import SerializableModule
 
 TARGETS = ("mask", "log_magnitude")
@@ -96,13 +96,23 @@ class LinearSpectralRegressor(SerializableModule):
 
         return stft(audio, n_fft=self.n_fft, hop_length=self.hop_length, window=self.window)  # (G, F, N)
 
-    def _features(self, magnitude: Tensor) -> Tensor:
-        logmag = torch.log(magnitude + self.eps)
-        return context_features(logmag, past=self.past, lookahead=self.lookahead, freq_context=self.freq_context)
+    def gain(self, magnitude: Tensor, *, chunk_frames: int = 2048) -> Tensor:
+        """The predicted real gain ``(G, F, N)`` from the noisy magnitude ``(G, F, N)``.
 
-    def gain(self, magnitude: Tensor) -> Tensor:
-        """The predicted real gain ``(G, F, N)`` from the noisy magnitude ``(G, F, N)``."""
-        pred = torch.einsum("gfnd,fd->gfn", self._features(magnitude), self.weight) + self.bias[:, None]
+        Frames are processed ``chunk_frames`` at a time (with their context), so memory stays
+        bounded on long inputs; the result does not depend on ``chunk_frames``.
+        """
+        logmag = torch.log(magnitude + self.eps)
+        frames = logmag.shape[-1]
+        padded = F.pad(logmag, (self.past, self.lookahead), mode="replicate")  # (G, F, N + past + lookahead)
+        pieces = []
+        for start in range(0, frames, chunk_frames):
+            stop = min(start + chunk_frames, frames)
+            window = padded[..., start:stop + self.past + self.lookahead]  # context frames included
+            feats = context_features(window, past=0, lookahead=self.past + self.lookahead,
+                                     freq_context=self.freq_context)[..., : stop - start, :]  # (G, F, n, D)
+            pieces.append(torch.einsum("gfnd,fd->gfn", feats, self.weight.to(feats.dtype)))
+        pred = torch.cat(pieces, dim=-1) + self.bias[:, None].to(logmag.dtype)  # (G, F, N)
         if self.target == "log_magnitude":
             pred = torch.exp(pred.clamp(max=30.0)) / (magnitude + 1e-12)
         return pred.clamp(0.0, self.max_gain)
@@ -127,22 +137,46 @@ class LinearSpectralRegressor(SerializableModule):
         return NormalEquations(num_features=self.num_features, num_targets=1, groups=(self.num_bins,))
 
     def accumulate(self, acc: NormalEquations, noisy: Tensor, clean: Tensor, lengths: Tensor | None = None) -> None:
-        """Add a padded batch (``(B, C, T)``, valid samples ``lengths (B,)``) to ``acc``."""
+        """Add a padded batch (``(B, C, T)``, valid samples ``lengths (B,)``) to ``acc``.
+
+        Adds exactly the rows ``context_features(...)`` would give, but computes ``X^T X`` from products
+        of time-lagged rows of pairs of bins (``(2 * freq_context + 1)`` times less work and memory than
+        materialising the features).
+        """
         _check_pair(noisy, clean)
         for b in range(noisy.shape[0]):
             valid = noisy.shape[-1] if lengths is None else int(lengths[b])
             if valid < self.n_fft:
                 continue  # shorter than one frame: nothing to learn from
-            spec_noisy = self._stft(noisy[b, :, :valid])  # (C, F, N)
-            spec_clean = self._stft(clean[b, :, :valid])
-            mag_noisy, mag_clean = spec_noisy.abs().double(), spec_clean.abs().double()
-            features = self._features(mag_noisy)  # (C, F, N, D)
+            mag_noisy = self._stft(noisy[b, :, :valid]).abs().double()  # (C, F, N)
+            mag_clean = self._stft(clean[b, :, :valid]).abs().double()
             if self.target == "mask":
                 target = (mag_clean / (mag_noisy + 1e-12)).clamp(0.0, self.max_gain)
             else:
                 target = torch.log(mag_clean + self.eps)
-            feats = features.permute(1, 0, 2, 3).reshape(self.num_bins, -1, self.num_features)  # (F, C*N, D)
-            acc.update(feats, target.permute(1, 0, 2).reshape(self.num_bins, -1, 1))  # (F, C*N, 1)
+            add_statistics(acc, **self._band_statistics(torch.log(mag_noisy + self.eps), target))
+
+    def _band_statistics(self, logmag: Tensor, target: Tensor) -> dict:
+        """Sufficient statistics of the per-bin regressions for features of ``logmag (C, F, N)``."""
+        wf, wt, bins = 2 * self.freq_context + 1, self.past + 1 + self.lookahead, self.num_bins
+        padded = F.pad(logmag.unsqueeze(1), (self.past, self.lookahead, self.freq_context, self.freq_context),
+                       mode="replicate").squeeze(1)  # (C, F', N')
+        lagged = padded.unfold(-1, wt, 1)  # (C, F', N, Wt): lagged[c, f', n, j] = padded[c, f', n + j]
+        lagged = lagged.permute(1, 0, 2, 3).reshape(padded.shape[1], -1, wt)  # (F', R, Wt), rows R = (c, n)
+        y = target.permute(1, 0, 2).reshape(bins, -1, 1)  # (F, R, 1)
+        # products[d][f'] = lagged[f']^T lagged[f' + d]: feature blocks of bins f' and f' + d
+        products = [lagged[: lagged.shape[0] - d].transpose(1, 2) @ lagged[d:] for d in range(wf)]
+        xtx = torch.empty(bins, wf, wt, wf, wt, dtype=torch.float64)
+        for a in range(wf):
+            for c in range(wf):
+                if c >= a:
+                    xtx[:, a, :, c, :] = products[c - a][a:a + bins]
+                else:
+                    xtx[:, a, :, c, :] = products[a - c][c:c + bins].transpose(1, 2)
+        sums = lagged.sum(1)  # (F', Wt)
+        xty = torch.stack([lagged[a:a + bins].transpose(1, 2) @ y for a in range(wf)], 1)  # (F, Wf, Wt, 1)
+        return dict(count=y.shape[1], sum_x=torch.stack([sums[a:a + bins] for a in range(wf)], 1).reshape(bins, -1),
+                    sum_y=y.sum(1), xtx=xtx.reshape(bins, wf * wt, wf * wt), xty=xty.reshape(bins, wf * wt, 1))
 
     def set_solution(self, weight: Tensor, bias: Tensor) -> None:
         """Load ``NormalEquations.solve()`` output (``(F, D, 1)``, ``(F, 1)``)."""

@@ -31,9 +31,12 @@ def run(cfg: DictConfig, *, loader=None) -> dict:
     from senhance.evaluation import evaluate
 
     plain = OmegaConf.to_container(cfg, resolve=True)
-    output_dir = plain.get("output_dir")
-    if output_dir in (None, ""):
+    try:  # under hydra.main the run dir *is* output_dir (resolved once, so ${now:} is stable; -m: per job)
         output_dir = HydraConfig.get().runtime.output_dir
+    except ValueError:  # composed without a Hydra run (tests, notebooks)
+        output_dir = plain.get("output_dir")
+    if output_dir in (None, ""):
+        raise ValueError("output_dir: must be set")
     systems = plain.get("systems") or []
     systems = [systems] if isinstance(systems, str) else systems
     manifest = plain.get("manifest")
@@ -67,8 +70,8 @@ def _main(cfg: DictConfig) -> None:
         print(f"senhance-eval: {error}", file=sys.stderr)
         sys.exit(2)
     print(render_markdown(results))
-    output_dir = cfg.output_dir or HydraConfig.get().runtime.output_dir
-    print(f"wrote {to_absolute_path(str(output_dir))}/{{results.json,results.csv,report.md,report.html}}")
+    output_dir = HydraConfig.get().runtime.output_dir
+    print(f"wrote {output_dir}/{{results.json,results.csv,report.md,report.html}}")
     if results["errors"]:
         print(f"{len(results['errors'])} problem(s); see results.json 'errors'", file=sys.stderr)
     if results["n_files"] and not any(results["systems"][r]["files"] for r in results["rows"]):

@@ -3,11 +3,11 @@ from senhance.dsp.design import butter, buttord
 from senhance.dsp.filtering import ButterworthFilter, SosFilter, sosfilt, sosfilt_lfilter, sosfilt_zi, sosfiltfilt
 from senhance.dsp.emphasis import DeEmphasis, PreEmphasis, deemphasis, preemphasis
 from senhance.dsp.resample import Resample, resample
-from senhance.dsp.spectral import Istft, Stft, istft, log_magnitude, magnitude, stft
+from senhance.dsp.spectral import Istft, Stft, istft, log_magnitude, magnitude, make_window, stft
 from senhance.dsp.level import normalize_peak, normalize_rms, trim_silence
 
 __all__ = [
     "butter", "buttord", "sosfilt", "sosfilt_lfilter", "sosfilt_zi", "sosfiltfilt", "SosFilter", "ButterworthFilter",
     "preemphasis", "deemphasis", "PreEmphasis", "DeEmphasis", "resample", "Resample",
-    "stft", "istft", "Stft", "Istft", "magnitude", "log_magnitude", "normalize_peak", "normalize_rms", "trim_silence",
+    "stft", "istft", "Stft", "Istft", "magnitude", "log_magnitude", "make_window", "normalize_peak", "normalize_rms", "trim_silence",
 ]

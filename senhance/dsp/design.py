@@ -32,7 +32,7 @@ def _check_cutoff(cutoff, sample_rate: float, btype: str) -> Tensor:
     if not (isinstance(sample_rate, (int, float)) and sample_rate > 0 and math.isfinite(sample_rate)):
         raise ValueError(f"sample_rate={sample_rate} must be a positive number")
     cut = cutoff if isinstance(cutoff, Tensor) else torch.as_tensor(cutoff, dtype=torch.float64)
-    cut = cut.to(torch.float64)
+    cut = cut.to(device="cpu", dtype=torch.float64)  # designed on the CPU (autograd follows the copy)
     want = 2 if btype in ("bandpass", "bandstop") else 1
     if cut.numel() != want or cut.dim() > 1:
         shape = "a pair (low, high)" if want == 2 else "a single frequency"

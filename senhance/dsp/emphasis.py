@@ -4,7 +4,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from senhance.dsp.filtering import _check_signal, _sosfilt_blocks
+from senhance.dsp._blocks import sosfilt_blocks
+from senhance.dsp._checks import check_signal
 
 __all__ = ["preemphasis", "deemphasis", "PreEmphasis", "DeEmphasis"]
 
@@ -28,7 +29,7 @@ def preemphasis(x: Tensor, coeff: float | Tensor = 0.97) -> Tensor:
     >>> preemphasis(torch.tensor([1.0, 1.0, 1.0]), 0.5)
     tensor([1.0000, 0.5000, 0.5000])
     """
-    x = _check_signal(x)
+    x = check_signal(x)
     _check_coeff(coeff)
     previous = torch.nn.functional.pad(x[..., :-1], (1, 0))  # x[t-1]
     return x - coeff * previous
@@ -49,13 +50,13 @@ def deemphasis(x: Tensor, coeff: float | Tensor = 0.97) -> Tensor:
     >>> deemphasis(torch.tensor([1.0, 0.5, 0.5]), 0.5)
     tensor([1., 1., 1.])
     """
-    x = _check_signal(x)
+    x = check_signal(x)
     _check_coeff(coeff)
     c = torch.as_tensor(coeff, dtype=torch.float64, device=x.device)
     one, zero = torch.ones_like(c), torch.zeros_like(c)
     sos = torch.stack([one, zero, zero, one, -c, zero])[None]  # (1, 6): 1 / (1 - c z^-1)
     flat = x.reshape(-1, x.shape[-1])  # (N, T)
-    return _sosfilt_blocks(flat, sos, None).reshape(x.shape)
+    return sosfilt_blocks(flat, sos, None).reshape(x.shape)
 
 
 class PreEmphasis(nn.Module):

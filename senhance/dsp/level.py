@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from senhance.dsp.filtering import _check_signal
+from senhance.dsp._checks import check_signal
 
 __all__ = ["normalize_peak", "normalize_rms", "trim_silence"]
 
@@ -31,7 +31,7 @@ def normalize_peak(x: Tensor, peak_db: float = -1.0) -> Tensor:
     >>> normalize_peak(torch.tensor([0.1, -0.5, 0.2]), peak_db=0.0)
     tensor([ 0.2000, -1.0000,  0.4000])
     """
-    x = _check_signal(x)
+    x = check_signal(x)
     peak = x.abs().amax(-1, keepdim=True)  # (..., 1)
     return _scale(x, peak, peak_db)
 
@@ -49,7 +49,7 @@ def normalize_rms(x: Tensor, target_dbfs: float = -25.0) -> Tensor:
     >>> round(float(y.pow(2).mean().sqrt()), 4)
     0.1
     """
-    x = _check_signal(x)
+    x = check_signal(x)
     rms = x.pow(2).mean(-1, keepdim=True).sqrt()  # (..., 1)
     return _scale(x, rms, target_dbfs)
 
@@ -78,7 +78,7 @@ def trim_silence(
     >>> y.shape, start, end
     (torch.Size([1600]), 800, 2400)
     """
-    x = _check_signal(x)
+    x = check_signal(x)
     if int(sample_rate) != sample_rate or sample_rate <= 0:
         raise ValueError(f"sample_rate={sample_rate} must be a positive integer")
     if not threshold_db < 0:

@@ -6,7 +6,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from senhance.dsp.filtering import _check_signal
+from senhance.dsp._checks import check_signal
 
 __all__ = ["resample", "Resample", "resample_filter"]
 
@@ -69,7 +69,7 @@ def resample(x: Tensor, orig_sample_rate: int, new_sample_rate: int) -> Tensor:
     >>> resample(torch.zeros(1, 441), 44100, 48000).shape
     torch.Size([1, 480])
     """
-    x = _check_signal(x)
+    x = check_signal(x)
     orig = _check_rate(orig_sample_rate, "orig_sample_rate")
     new = _check_rate(new_sample_rate, "new_sample_rate")
     g = math.gcd(orig, new)

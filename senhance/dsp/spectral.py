@@ -12,9 +12,31 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from senhance.dsp.filtering import _check_signal
+from senhance.dsp._checks import check_signal
 
-__all__ = ["stft", "istft", "Stft", "Istft", "magnitude", "log_magnitude"]
+__all__ = ["stft", "istft", "Stft", "Istft", "magnitude", "log_magnitude", "make_window", "WINDOWS"]
+
+WINDOWS = ("hann", "sqrt_hann", "hamming", "blackman")
+
+
+def make_window(name: str, win_length: int, *, dtype=torch.float32) -> Tensor:
+    """A periodic analysis window by name: ``"hann"``, ``"sqrt_hann"``, ``"hamming"``, ``"blackman"``.
+
+    Shape:
+        returns ``(win_length,)``.
+
+    >>> make_window("hann", 4)
+    tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
+    if name == "hann":
+        return torch.hann_window(win_length, periodic=True, dtype=dtype)
+    if name == "sqrt_hann":
+        return torch.hann_window(win_length, periodic=True, dtype=dtype).sqrt()
+    if name == "hamming":
+        return torch.hamming_window(win_length, periodic=True, dtype=dtype)
+    if name == "blackman":
+        return torch.blackman_window(win_length, periodic=True, dtype=dtype)
+    raise ValueError(f"window={name!r} must be one of {', '.join(WINDOWS)}")
 
 
 def _check_frames(n_fft: int, hop_length: int, win_length: int | None) -> int:
@@ -63,7 +85,7 @@ def stft(
     >>> spec.shape, spec.dtype
     (torch.Size([2, 257, 13]), torch.complex64)
     """
-    x = _check_signal(x)
+    x = check_signal(x)
     win_length = _check_frames(n_fft, hop_length, win_length)
     if center and x.shape[-1] <= n_fft // 2:
         raise ValueError(f"x has {x.shape[-1]} samples; center=True needs more than n_fft // 2 = {n_fft // 2}")
@@ -143,23 +165,27 @@ def log_magnitude(spec: Tensor, eps: float = 1e-8) -> Tensor:
 
 
 class Stft(nn.Module):
-    """Module form of :func:`stft`; the window is a non-persistent buffer.
+    """Module form of :func:`stft`; the window (named as in :func:`make_window`) is a
+    non-persistent buffer.
 
     >>> Stft(n_fft=64, hop_length=16)(torch.randn(1, 1, 160)).shape
     torch.Size([1, 1, 33, 11])
     """
 
-    def __init__(self, *, n_fft: int, hop_length: int, win_length: int | None = None, center: bool = True):
+    def __init__(self, *, n_fft: int, hop_length: int, win_length: int | None = None, window: str = "hann",
+                 center: bool = True):
         super().__init__()
         self.win_length = _check_frames(n_fft, hop_length, win_length)
         self.n_fft, self.hop_length, self.center = int(n_fft), int(hop_length), bool(center)
-        self.register_buffer("window", torch.hann_window(self.win_length, periodic=True), persistent=False)
+        self.window_name = window
+        self.register_buffer("window", make_window(window, self.win_length), persistent=False)
 
     def forward(self, x: Tensor) -> Tensor:
         return stft(x, n_fft=self.n_fft, hop_length=self.hop_length, win_length=self.win_length, window=self.window, center=self.center)
 
     def extra_repr(self) -> str:
-        return f"n_fft={self.n_fft}, hop_length={self.hop_length}, win_length={self.win_length}, center={self.center}"
+        return (f"n_fft={self.n_fft}, hop_length={self.hop_length}, win_length={self.win_length}, "
+                f"window={self.window_name!r}, center={self.center}")
 
 
 class Istft(Stft):

@@ -126,9 +126,9 @@ def assign_groups(items: list[Item], *, manifest=None, group_by=None, group_rege
     kept = []
     for column in columns:
         values = [raw[item.id].get(column) for item in items]
-        labels = _bucket([v for v in values if v], snr_bin)
+        labels, numeric = _bucket([v for v in values if v], snr_bin)
         distinct = set(labels.values())
-        if not distinct or len(distinct) > MAX_CATEGORIES or 2 * len(distinct) > len([v for v in values if v]):
+        if not numeric and (len(distinct) > MAX_CATEGORIES or 2 * len(distinct) > len([v for v in values if v])):
             continue  # e.g. one noise file per example: groups of one are no breakdown
         kept.append(column)
         for item, value in zip(items, values):
@@ -137,17 +137,17 @@ def assign_groups(items: list[Item], *, manifest=None, group_by=None, group_rege
     return kept
 
 
-def _bucket(values: list[str], width: float) -> dict[str, str]:
-    """Map raw values to group labels: numeric with many distinct values -> ``[lo, hi)`` bins."""
+def _bucket(values: list[str], width: float) -> tuple[dict[str, str], bool]:
+    """``(raw value -> group label, is_numeric)``: numeric with many distinct values -> ``[lo, hi)`` bins."""
     distinct = sorted(set(values))
     try:
         numbers = {v: float(v) for v in distinct}
     except ValueError:
-        return {v: v for v in distinct}
+        return {v: v for v in distinct}, False
     if len(distinct) <= MAX_CATEGORIES and all(n.is_integer() for n in numbers.values()):
-        return {v: f"{int(numbers[v])}" for v in distinct}
+        return {v: f"{int(numbers[v])}" for v in distinct}, True
     out = {}
     for value, number in numbers.items():
         low = math.floor(number / width) * width
         out[value] = f"[{low:g}, {low + width:g})"
-    return out
+    return out, True

@@ -72,7 +72,8 @@ def evaluate(
         systems: specs for :func:`~senhance.evaluation.systems.parse_systems` (``wiener``,
             ``path/best.pt``, ``label=spec``); each is loaded with ``loader`` (default :func:`senhance.load`).
         metrics: names from :data:`~senhance.evaluation.scoring.METRICS`.
-        jobs: worker processes for scoring (1 = in this process).
+        jobs: worker processes for scoring (1 = in this process). Workers are spawned, so a
+            script calling this with ``jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard.
         compare: ``[A, B]`` (or a list of such pairs): paired differences A - B per metric.
         save_audio: also keep every enhanced file under ``output_dir/enhanced/<label>/``.
         examples: how many files get spectrograms and audio players in ``report.html``.

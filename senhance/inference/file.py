@@ -76,14 +76,21 @@ def _check_output(path: Path, input_path: Path, overwrite: bool, what: str) -> N
 def block_stream(enhancer: Enhancer, sample_rate: int, block_frames: int):
     """The stream that enhances a long signal at ``sample_rate`` block by block.
 
-    A model that streams (``enhancer.streamer()``) is used as is when ``sample_rate`` equals
-    its own: its state is carried across blocks and the output equals whole-file processing.
-    Otherwise (non-causal enhancers, or a file at another rate, which needs resampling)
-    overlapping pieces of ``block_frames`` are enhanced with 0.5 s of context on each side
-    and crossfaded over 0.25 s (:class:`~senhance.inference.blocks.OverlapAddStream`).
+    A model that streams (``enhancer.streamer()``) carries its state across blocks, so the
+    output equals whole-file processing; a file at another rate goes through an exact
+    block-wise resampler on both sides
+    (:class:`~senhance.inference.resample_stream.ResampledStream`). Enhancers that cannot
+    carry state (the classical baselines) enhance overlapping pieces of ``block_frames``
+    with 0.5 s of context on each side, crossfaded over 0.25 s
+    (:class:`~senhance.inference.blocks.OverlapAddStream`).
     """
-    if getattr(enhancer, "can_stream", False) and int(sample_rate) == int(enhancer.sample_rate):
-        return enhancer.streamer()
+    if getattr(enhancer, "can_stream", False):
+        if int(sample_rate) == int(enhancer.sample_rate):
+            return enhancer.streamer()
+        from senhance.inference.resample_stream import ResampledStream
+
+        return ResampledStream(enhancer.streamer(), int(sample_rate), int(enhancer.sample_rate),
+                               block_frames=block_frames)
     return OverlapAddStream(lambda x: enhancer.enhance(x, sample_rate), hop=block_frames,
                             crossfade=min(block_frames, int(OLA_CROSSFADE_SECONDS * sample_rate)),
                             context=int(OLA_CONTEXT_SECONDS * sample_rate))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from pathlib import PurePath
 from typing import Any
 
 from torch import nn
@@ -28,7 +29,7 @@ def to_plain(value: Any, *, name: str = "value") -> Any:
     """Convert ``value`` (possibly an OmegaConf container or a tuple) to plain Python data.
 
     Only what ``torch.load(weights_only=True)`` can read back is allowed: ``None``, ``bool``,
-    ``int``, ``float``, ``str`` and lists / dicts (string keys) of those.
+    ``int``, ``float``, ``str`` and lists / dicts (string keys) of those; paths become strings.
 
     >>> to_plain((1, 2.5, "a"))
     [1, 2.5, 'a']
@@ -42,6 +43,8 @@ def to_plain(value: Any, *, name: str = "value") -> Any:
         pass
     if isinstance(value, _PLAIN):
         return value
+    if isinstance(value, PurePath):
+        return str(value)
     if isinstance(value, (list, tuple)):
         return [to_plain(v, name=f"{name}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, dict):

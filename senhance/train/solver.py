@@ -226,6 +226,8 @@ class Solver:
         logger = TrainLogger(self.run_dir / "tb", enabled=self.dist.is_main)
         bar = tqdm(total=self.max_steps, initial=self.step, desc="train", dynamic_ncols=True,
                    disable=not (self.progress and self.dist.is_main))
+        if self.step == 0:
+            logger.config_text(self.config)
         window, examples, tick = [], 0, time.perf_counter()
         last_valid_step = self.history["valid"][-1]["step"] if self.history["valid"] else -1
         try:
@@ -270,7 +272,7 @@ class Solver:
                 self._validate(logger)
             if self.dist.is_main:
                 flat = _flatten(self.config or {})
-                logger.hparams(self.config, flat, {f"best_{k}": v for k, v in (self.history["best"] or {}).items()})
+                logger.hparams(flat, {f"best_{k}": v for k, v in (self.history["best"] or {}).items()})
         finally:
             bar.close()
             logger.close()

@@ -47,10 +47,14 @@ def atomic_torch_save(obj, path: str | Path) -> Path:
     return _atomic_write(Path(path), lambda handle: torch.save(obj, handle))
 
 
+def atomic_write_text(text: str, path: str | Path) -> Path:
+    """Write UTF-8 ``text`` atomically."""
+    return _atomic_write(Path(path), lambda handle: handle.write(text.encode("utf-8")))
+
+
 def atomic_write_json(obj, path: str | Path) -> Path:
     """Write ``obj`` as indented JSON atomically (NaN/Inf become ``null``)."""
-    text = json.dumps(_json_safe(obj), indent=2, sort_keys=False, allow_nan=False) + "\n"
-    return _atomic_write(Path(path), lambda handle: handle.write(text.encode("utf-8")))
+    return atomic_write_text(json.dumps(_json_safe(obj), indent=2, allow_nan=False) + "\n", path)
 
 
 def _json_safe(obj):

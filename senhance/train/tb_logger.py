@@ -71,12 +71,15 @@ class TrainLogger:
         image = spectrogram_image(waveforms, sample_rate)
         self.writer.add_image(f"example{index}/spectrograms", image, step, dataformats="HWC")
 
-    def hparams(self, config: dict | None, flat: dict[str, object], metrics: dict[str, float]) -> None:
-        """The resolved config as text, and scalar hyper-parameters with final metrics."""
+    def config_text(self, config: dict | None) -> None:
+        """The resolved run config, as text (TEXT tab)."""
+        if self.writer is not None and config is not None:
+            self.writer.add_text("config", "```\n" + json.dumps(config, indent=2, default=str) + "\n```", 0)
+
+    def hparams(self, flat: dict[str, object], metrics: dict[str, float]) -> None:
+        """Scalar hyper-parameters with the final metrics (HPARAMS tab)."""
         if self.writer is None:
             return
-        if config is not None:
-            self.writer.add_text("config", "```\n" + json.dumps(config, indent=2, default=str) + "\n```", 0)
         clean_flat = {k: v for k, v in flat.items() if isinstance(v, (int, float, str, bool))}
         clean_metrics = {f"hparam/{k}": float(v) for k, v in metrics.items() if v is not None and np.isfinite(v)}
         if clean_metrics:

@@ -89,3 +89,32 @@ def test_short_input_and_bad_arguments():
         LinearSpectralRegressor(n_fft=64, hop_length=64)
     with pytest.raises(ValueError, match="noisy"):
         model(torch.randn(100))
+
+
+def test_chunked_gain_equals_whole_signal_gain():
+    model = LinearSpectralRegressor(past=3, lookahead=1, freq_context=2)
+    model.weight.normal_(0, 0.1)
+    model.bias.normal_(0.5, 0.1)
+    magnitude = torch.rand(2, 257, 61) * 3
+    features = context_features(torch.log(magnitude + model.eps), past=3, lookahead=1, freq_context=2)
+    expected = (features @ model.weight.unsqueeze(-1)).squeeze(-1)  # (G, F, N, D) @ (F, D, 1)
+    expected = (expected + model.bias[:, None]).clamp(0, 1)
+    for chunk in (1, 7, 61, 1000):
+        torch.testing.assert_close(model.gain(magnitude, chunk_frames=chunk), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kw", [{}, {"past": 3, "lookahead": 0, "freq_context": 2}, {"past": 0, "lookahead": 0, "freq_context": 0}])
+def test_structured_statistics_equal_materialised_features(rng, kw):
+    """The lag-product shortcut adds exactly what NormalEquations.update adds for the explicit feature rows."""
+    from senhance.baselines.normal_equations import NormalEquations
+
+    model = LinearSpectralRegressor(n_fft=64, hop_length=16, **kw)
+    logmag = torch.from_numpy(rng.standard_normal((2, 33, 40)))
+    target = torch.from_numpy(rng.standard_normal((2, 33, 40)))
+    stats = model._band_statistics(logmag, target)
+    feats = context_features(logmag, past=model.past, lookahead=model.lookahead, freq_context=model.freq_context)
+    reference = NormalEquations(num_features=model.num_features, num_targets=1, groups=(33,))
+    reference.update(feats.permute(1, 0, 2, 3).reshape(33, -1, model.num_features), target.permute(1, 0, 2).reshape(33, -1, 1))
+    assert stats["count"] == reference.count
+    for key in ("xtx", "xty", "sum_x", "sum_y"):
+        torch.testing.assert_close(stats[key], getattr(reference, key), rtol=1e-12, atol=1e-11)

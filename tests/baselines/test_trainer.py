@@ -16,17 +16,6 @@ from senhance.baselines.trainer import ClosedFormTrainer, si_sdr
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _needs_trainer_before_model():
-    """`model=linear` overrides the trainer group from the model config; Hydra only allows that when
-    configs/train.yaml lists `trainer` before `model` in its defaults (a change requested from its owner)."""
-    from omegaconf import OmegaConf
-
-    groups = [next(iter(entry)) for entry in OmegaConf.load(ROOT / "configs" / "train.yaml").defaults if not isinstance(entry, str)]
-    if "trainer" in groups and "model" in groups and groups.index("trainer") > groups.index("model"):
-        pytest.xfail("configs/train.yaml lists `model` before `trainer`: Hydra cannot apply model/linear.yaml's "
-                     "`override /trainer: closed_form` (move `- trainer: default` above `- model: default`)")
-
-
 class _Pairs(torch.utils.data.Dataset):
     """Generated {"noisy", "clean", "id"} items of different lengths (0 dB white noise)."""
 
@@ -99,7 +88,6 @@ def test_max_examples_and_errors(tmp_path):
 def test_model_configs_select_the_closed_form_trainer(model, target):
     from hydra import compose, initialize_config_dir
 
-    _needs_trainer_before_model()
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
         cfg = compose(config_name="train", overrides=[f"model={model}"])
     assert cfg.model._target_ == f"senhance.baselines.{target}"
@@ -113,7 +101,6 @@ def test_senhance_train_fits_linear_end_to_end(tmp_path):
 
     import senhance
 
-    _needs_trainer_before_model()
     for folder in ("noisy", "clean"):
         (tmp_path / folder).mkdir()
     for seed in range(6):

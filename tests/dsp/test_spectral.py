@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from senhance.dsp import Istft, Stft, istft, log_magnitude, magnitude, stft
+from senhance.dsp import Istft, Stft, istft, log_magnitude, magnitude, make_window, stft
 
 
 def _numpy_stft(x, n_fft, hop, win_length):
@@ -45,6 +45,24 @@ def test_batched_equals_per_item_and_modules():
     torch.testing.assert_close(spec[1, 0], stft(x[1, 0], n_fft=128, hop_length=32))
     torch.testing.assert_close(Istft(n_fft=128, hop_length=32)(spec, length=800), x, atol=1e-5, rtol=0)
     assert Stft(n_fft=128, hop_length=32).state_dict() == {}
+
+
+@pytest.mark.parametrize("window", ["hann", "sqrt_hann", "hamming", "blackman"])
+def test_windows_reconstruct_and_match_scipy(window):
+    import scipy.signal as ss
+
+    names = {"hann": "hann", "hamming": "hamming", "blackman": "blackman"}
+    w = make_window(window, 256, dtype=torch.float64)
+    if window in names:
+        np.testing.assert_allclose(w.numpy(), ss.get_window(names[window], 256, fftbins=True), atol=1e-12)
+    else:
+        np.testing.assert_allclose(w.numpy() ** 2, ss.get_window("hann", 256, fftbins=True), atol=1e-12)
+    x = torch.randn(2, 1000, dtype=torch.float64)
+    stft_module = Stft(n_fft=256, hop_length=64, window=window).double()
+    istft_module = Istft(n_fft=256, hop_length=64, window=window).double()
+    torch.testing.assert_close(istft_module(stft_module(x), length=1000), x, atol=1e-10, rtol=0)
+    with pytest.raises(ValueError, match="window='kaiser'"):
+        Stft(n_fft=256, hop_length=64, window="kaiser")
 
 
 def test_gradcheck():

@@ -1,4 +1,5 @@
 """report.html: every referenced file exists, paths are relative; renders in headless chromium (slow)."""
+import os
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -63,8 +64,8 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
                f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2400",
                f"--screenshot={screenshot}", report.as_uri()]
     subprocess.run(command, capture_output=True, timeout=120, check=False)
-    if __import__("os").environ.get("SENHANCE_KEEP_SCREENSHOT"):
-        shutil.copy(screenshot, __import__("os").environ["SENHANCE_KEEP_SCREENSHOT"])
+    if os.environ.get("SENHANCE_KEEP_SCREENSHOT"):  # to look at it: SENHANCE_KEEP_SCREENSHOT=/tmp/shot.png
+        shutil.copy(screenshot, os.environ["SENHANCE_KEEP_SCREENSHOT"])
     assert screenshot.is_file() and screenshot.stat().st_size > 0
     pixels = np.asarray(Image.open(screenshot).convert("RGB")).astype(np.float64) / 255  # (H, W, 3)
     assert pixels.std() > 0.05  # not blank

@@ -148,3 +148,48 @@ def test_corrupt_and_nan_inputs_raise_naming_the_file(tmp_path, standins):
         with pytest.raises(ValueError, match="nan.wav.*NaN"):
             enhance_file(standins.GainEnhancer(1.0, 8000), nan, tmp_path / "o.wav", block_seconds=block_seconds)
     assert not (tmp_path / "o.wav").exists()
+
+
+def test_failure_mid_file_leaves_no_output(tmp_path, standins):
+    """An error after some blocks were written: no output, no temp file, the old output kept."""
+    from senhance.registry import PackagedEnhancer
+
+    class Failing:
+        calls = 0
+
+        def feed(self, chunk):
+            Failing.calls += 1
+            if Failing.calls == 3:
+                raise RuntimeError("boom")
+            return chunk
+
+        def flush(self):
+            return torch.zeros(1, 0)
+
+    model = standins.IirModel()
+    enhancer = PackagedEnhancer(model, {"sample_rate": 8000}, streamer=Failing)
+    src = tmp_path / "in.wav"
+    standins.make_audio(src, sample_rate=8000, seconds=0.2)
+    (tmp_path / "out.wav").write_bytes(b"previous")
+    with pytest.raises(RuntimeError, match="boom"):
+        enhance_file(enhancer, src, tmp_path / "out.wav", overwrite=True, block_seconds=0.02, save_residual=True)
+    assert Failing.calls == 3
+    assert (tmp_path / "out.wav").read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.wav", "out.wav"]
+
+
+@pytest.mark.parametrize("file_rate", [44100, 16000])
+def test_streaming_model_at_another_rate_blocks_equal_whole_file(tmp_path, standins, tiny_checkpoint, file_rate):
+    """The tiny model runs at 8 kHz: files at other rates are resampled block-wise, exactly."""
+    from senhance.registry import load
+
+    enhancer = load(tiny_checkpoint)
+    src = tmp_path / "in.wav"
+    standins.make_audio(src, sample_rate=file_rate, seconds=0.25, channels=2, subtype="FLOAT")
+    enhance_file(enhancer, src, tmp_path / "whole.wav", subtype="FLOAT")
+    enhance_file(enhancer, src, tmp_path / "blocks.wav", subtype="FLOAT", block_seconds=0.0171)
+    a, _ = soundfile.read(tmp_path / "whole.wav", dtype="float64")
+    b, rate = soundfile.read(tmp_path / "blocks.wav", dtype="float64")
+    assert rate == file_rate and b.shape == a.shape
+    assert np.abs(a).max() > 0.05
+    np.testing.assert_allclose(b, a, atol=1e-5)

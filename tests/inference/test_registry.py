@@ -62,3 +62,11 @@ def test_channels_are_independent(iir_enhancer, standins):
     np.testing.assert_allclose(out, standins.iir_reference(x), atol=1e-5)
     with pytest.raises(ValueError, match="sample_rate"):
         PackagedEnhancer(torch.nn.Identity(), {})
+
+
+def test_bad_options_are_value_errors(tiny_checkpoint):
+    pytest.importorskip("senhance.baselines")
+    with pytest.raises(ValueError, match="model='bandpass': bad options.*nonsense"):
+        load("bandpass", nonsense=3)
+    with pytest.raises(ValueError, match="tiny.pt.*bad options"):
+        load(tiny_checkpoint, nonsense=3)

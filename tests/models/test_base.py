@@ -1,4 +1,7 @@
 """SerializableModule records plain constructor kwargs."""
+from pathlib import Path
+
+import numpy as np
 import pytest
 import torch
 from omegaconf import OmegaConf
@@ -36,3 +39,4 @@ def test_positional_arguments_and_non_plain_values_are_refused():
     with pytest.raises(ValueError, match="names"):
         _Child(names=[object()])
     assert to_plain({"a": (1, 2.0, None)}) == {"a": [1, 2.0, None]}
+    assert to_plain({"run_dir": Path("/tmp/x"), "score": np.float64(2.5)}) == {"run_dir": "/tmp/x", "score": 2.5}

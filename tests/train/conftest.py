@@ -1,82 +1,24 @@
-"""Fixtures for the training tests: generated audio, a tiny real model, a stand-in loss.
-
-``senhance.losses`` may not exist yet while this is written, so the loss is a private masked MSE
-(a stand-in, see the report); the model and the checkpoint code are the project's own.
-"""
+"""Fixtures for tests/train; the helpers themselves live in _train_support.py."""
 from __future__ import annotations
 
-import math
-import os
 import sys
 from pathlib import Path
 
 import pytest
 import torch
-from torch import nn
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-class ToneNoiseDataset(torch.utils.data.Dataset):
-    """Item i: a harmonic tone ("speech") plus white noise at ``snr_db``; deterministic per (seed, i)."""
-
-    def __init__(self, *, num_items=16, seconds=0.25, sample_rate=16000, snr_db=0.0, seed=0, nan_items=0):
-        self.num_items, self.sample_rate, self.seed, self.snr_db = num_items, sample_rate, seed, snr_db
-        self.length = int(seconds * sample_rate)
-        self.nan_items = nan_items
-        self.epochs_seen = []
-
-    def set_epoch(self, epoch):
-        self.epochs_seen.append(epoch)
-
-    def __len__(self):
-        return self.num_items
-
-    def __getitem__(self, index):
-        g = torch.Generator().manual_seed(self.seed * 10_000 + index)
-        t = torch.arange(self.length) / self.sample_rate
-        f0 = 150 + 200 * torch.rand((), generator=g)
-        clean = sum(0.3 / k * torch.sin(2 * math.pi * k * f0 * t) for k in range(1, 4))
-        noise = torch.randn(self.length, generator=g)
-        noise = noise * clean.pow(2).mean().sqrt() / noise.pow(2).mean().sqrt() * 10 ** (-self.snr_db / 20)
-        noisy = clean + noise
-        if index < self.nan_items:
-            noisy = noisy * float("nan")
-        return {"noisy": noisy[None].float(), "clean": clean[None].float(), "id": f"item{index}"}
+from _train_support import solver_kwargs  # noqa: E402
 
 
-class MaskedMse(nn.Module):
-    """Stand-in loss with the contract's call signature."""
-
-    def forward(self, estimate, clean, *, noisy=None, lengths=None):
-        err = (estimate - clean).pow(2)  # (B, C, T)
-        if lengths is None:
-            return err.mean()
-        mask = (torch.arange(err.shape[-1], device=err.device)[None] < lengths[:, None]).float()  # (B, T)
-        return (err * mask[:, None]).sum() / (mask.sum() * err.shape[1])
-
-
-def tiny_model(**kwargs):
-    from senhance.models import BandFilterNet
-
-    return BandFilterNet(**{"hidden_size": 8, "num_layers": 1, "conv_channels": 2, "n_bands": 8, "df_bins": 8,
-                            **kwargs})
-
-
-def solver_kwargs(run_dir, **overrides):
-    from senhance.data.collate import pad_collate
-
-    torch.manual_seed(0)
-    model = tiny_model()
-    kwargs = dict(model=model, loss=MaskedMse(), train_set=ToneNoiseDataset(num_items=12, seed=1),
-                  valid_set=ToneNoiseDataset(num_items=3, seed=2),
-                  optimizer=lambda params: torch.optim.AdamW(params, lr=3e-3), run_dir=run_dir,
-                  config={"note": "test"}, sample_rate=16000, device="cpu", seed=0, batch_size=4, num_workers=0,
-                  max_steps=6, warmup_steps=2, validate_every=3, save_every=2, log_every=1, ema_decay=0.0,
-                  stoi_items=0, audio_examples=0, progress=False, collate_fn=pad_collate)
-    kwargs.update(overrides)
-    return kwargs
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models on a shared 2-core machine: one intra-op thread avoids oversubscription."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture
@@ -87,13 +29,3 @@ def make_solver(tmp_path):
         return Solver(**solver_kwargs(run_dir or tmp_path / "run", **overrides))
 
     return make
-
-
-def subprocess_env():
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(HERE), str(REPO), env.get("PYTHONPATH", "")])
-    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", HYDRA_FULL_ERROR="1")
-    return env
-
-
-sys.path.insert(0, str(HERE))

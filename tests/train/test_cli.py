@@ -7,47 +7,14 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
-import soundfile as sf
 import torch
 
-from conftest import subprocess_env
+from _train_support import make_corpus, overrides, subprocess_env
 from senhance.checkpoint import load_package
 from senhance.train.state import CorruptCheckpointError, load_state
 
 PY = sys.executable
-
-
-def make_corpus(root, *, speech=6, noise=3, seconds=1.0, sample_rate=16000):
-    """Harmonic 'voices' with a syllable-rate envelope, and white/brown noises."""
-    rng = np.random.default_rng(0)
-    t = np.arange(int(seconds * sample_rate)) / sample_rate
-    (root / "speech").mkdir(parents=True)
-    (root / "noise").mkdir()
-    for i in range(speech):
-        f0 = 110 + 25 * i
-        wave = sum(0.2 / k * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 5)) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
-        sf.write(root / "speech" / f"spk{i}.wav", wave.astype(np.float32), sample_rate)
-    for i in range(noise):
-        white = rng.standard_normal(t.size)
-        wave = white if i % 2 == 0 else np.cumsum(white) / 30
-        sf.write(root / "noise" / f"n{i}.wav", (0.1 * wave / np.abs(wave).max()).astype(np.float32), sample_rate)
-    return root / "speech", root / "noise"
-
-
-def overrides(tmp_path, run_dir, speech, noise, **extra):
-    base = {
-        "data.speech_dir": speech, "data.noise_dir": noise, "data.cache_dir": tmp_path / "cache",
-        "data.segment_seconds": 0.25, "data.examples_per_epoch": 16, "data.valid_fraction": 0.34,
-        "data.valid_seconds": 0.5, "data.snr_range": "[0,5]",
-        "model.hidden_size": 16, "model.num_layers": 1, "model.conv_channels": 4, "model.n_bands": 8,
-        "model.df_bins": 16, "loss": "si_sdr", "optim.lr": 0.01, "batch_size": 4, "num_workers": 0,
-        "device": "cpu", "trainer.warmup_steps": 0, "trainer.ema_decay": 0, "trainer.stoi_items": 0,
-        "trainer.audio_examples": 0, "trainer.progress": "false", "hydra.run.dir": run_dir,
-    }
-    base.update(extra)
-    return [f"{k}={v}" for k, v in base.items()]
 
 
 def run_cli(args, *, cwd, module="senhance.cli.train", timeout=120):
@@ -55,25 +22,29 @@ def run_cli(args, *, cwd, module="senhance.cli.train", timeout=120):
                           text=True, timeout=timeout)
 
 
-def test_end_to_end_real_config_lowers_validation_loss(tmp_path):
-    """In-process compose of configs/train.yaml, then senhance.cli.train.train (what main() calls)."""
+def train_in_process(override_list, run_dir):
+    """What ``main()`` does, through hydra.compose on the installed config package."""
     from hydra import compose, initialize_config_module
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import open_dict
 
     from senhance.cli.train import train
 
-    speech, noise = make_corpus(tmp_path)
-    run_dir = tmp_path / "run"
     with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        cfg = compose("train", overrides=overrides(tmp_path, run_dir, speech, noise, **{
-            "trainer.max_steps": 24, "trainer.validate_every": 8, "trainer.save_every": 8}),
-            return_hydra_config=True)
+        cfg = compose("train", overrides=override_list, return_hydra_config=True)
         cfg.hydra.runtime.output_dir = str(run_dir)
         HydraConfig.instance().set_config(cfg)
         with open_dict(cfg):
             del cfg["hydra"]
-        summary = train(cfg)
+        return train(cfg)
+
+
+@pytest.mark.filterwarnings("ignore:speech_dir.*split by file")
+def test_end_to_end_real_config_lowers_validation_loss(tmp_path):
+    speech, noise = make_corpus(tmp_path)
+    run_dir = tmp_path / "run"
+    summary = train_in_process(overrides(tmp_path, run_dir, speech, noise, **{
+        "trainer.max_steps": 24, "trainer.validate_every": 8, "trainer.save_every": 8}), run_dir)
     history = json.loads((run_dir / "history.json").read_text())
     losses = [v["loss"] for v in history["valid"]]
     assert [v["step"] for v in history["valid"]] == [8, 16, 24]
@@ -134,4 +105,35 @@ def test_sigkill_leaves_loadable_last_pt_and_resume_continues(tmp_path):
     steps = [r["step"] for r in history["train"]]
     assert steps == list(range(1, killed_at + 3))
     assert load_state(last)["step"] == killed_at + 2
+    assert (run_dir / ".hydra" / "config.yaml").is_file()
+    resolved = (run_dir / "config.resolved.yaml").read_text()
+    assert f"speech_dir: {speech}" in resolved and "${" not in resolved
     assert torch.load(last, weights_only=True)["epoch"] >= 0
+
+
+def test_model_linear_selects_the_closed_form_trainer_and_default_the_solver():
+    from hydra import compose, initialize_config_module
+
+    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
+        default = compose("train", overrides=["data.speech_dir=s", "data.noise_dir=n"])
+        linear = compose("train", overrides=["model=linear", "data.speech_dir=s", "data.noise_dir=n"])
+    assert default.trainer._target_ == "senhance.train.Solver"
+    assert default.optim._target_ == "torch.optim.AdamW" and default.optim._partial_ is True
+    assert linear.trainer._target_ != "senhance.train.Solver"
+    assert default.sample_rate == 16000 and default.device == "auto"
+
+
+@pytest.mark.filterwarnings("ignore:speech_dir.*split by file")
+def test_empty_corpus_and_rate_mismatch_are_named(tmp_path):
+    from senhance.cli.train import _user_error
+
+    speech, noise = make_corpus(tmp_path)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(Exception) as info:
+        train_in_process(overrides(tmp_path, tmp_path / "r1", tmp_path / "empty", noise), tmp_path / "r1")
+    cause = _user_error(info.value)
+    assert isinstance(cause, ValueError) and "empty" in str(cause)
+    with pytest.raises(ValueError, match="model works at 8000 Hz"):
+        train_in_process(overrides(tmp_path, tmp_path / "r2", speech, noise, **{"model.sample_rate": 8000}),
+                         tmp_path / "r2")
+    assert not (tmp_path / "r2" / "checkpoints").exists()

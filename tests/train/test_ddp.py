@@ -4,10 +4,9 @@ import socket
 import subprocess
 import sys
 
-from conftest import subprocess_env
+from _train_support import make_corpus, overrides, subprocess_env
 from senhance.checkpoint import load_package
 from senhance.train.state import load_state
-from test_cli import make_corpus, overrides
 
 
 def _free_port():

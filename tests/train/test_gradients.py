@@ -1,7 +1,7 @@
 """Finite-difference check of the gradients the Solver relies on (tiny model + loss, float64)."""
 import torch
 
-from conftest import MaskedMse, tiny_model
+from _train_support import MaskedMse, tiny_model
 
 
 def test_model_and_loss_gradient_matches_central_differences():

@@ -5,7 +5,7 @@ import logging
 import pytest
 import torch
 
-from conftest import MaskedMse, ToneNoiseDataset, tiny_model
+from _train_support import MaskedMse, ToneNoiseDataset, tiny_model
 from senhance.checkpoint import load_package
 from senhance.train import CorruptCheckpointError, NonFiniteLossError
 from senhance.train.state import load_state
@@ -43,6 +43,7 @@ def test_tensorboard_has_scalars_audio_and_images(make_solver, tmp_path):
     assert {"train/loss", "train/lr", "train/grad_norm", "valid/loss", "valid/si_sdr"} <= set(tags["scalars"])
     assert {"example0/noisy", "example0/enhanced", "example0/clean"} <= set(tags["audio"])
     assert "example0/spectrograms" in tags["images"]
+    assert "config/text_summary" in tags["tensors"]  # the run config as text
     lrs = [e.value for e in acc.Scalars("train/lr")]
     assert lrs == pytest.approx([3e-3 / 3, 2 * 3e-3 / 3, 3e-3])  # warm-up of 2 steps: 1/3, 2/3, then peak
 
@@ -126,8 +127,8 @@ def test_isolated_nan_steps_are_skipped_and_training_continues(make_solver, capl
         solver = make_solver(loss=FlakyLoss({1, 3, 4}), max_steps=5, validate_every=5, max_nan_steps=3)
         solver.run()
     assert solver.step == 5  # 8 batches seen, 3 skipped, 5 optimizer steps
-    assert solver.batch_in_epoch == 2  # 12 items / 4 = 3 batches per epoch; batch 8 is the 2nd of epoch 2
-    assert solver.epoch == 2
+    # 8 items / batch 2 = 4 batches per epoch: batch 8 ends epoch 1; max_steps stops before the rollover
+    assert (solver.epoch, solver.batch_in_epoch) == (1, 4)
     assert sum("skipped" in r.message for r in caplog.records) == 3
     assert all(torch.isfinite(p).all() for p in solver.model.parameters())
 
