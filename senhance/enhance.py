@@ -8,6 +8,8 @@ This module is the public face of :mod:`senhance.inference` (one job per file th
   folder, with progress bars and a :class:`Summary`; one bad file never stops the rest.
 * :class:`StreamingEnhancer` - frames in, frames out, fixed latency, for real-time use.
 * :func:`soft_limit`, :func:`mix` - the clip prevention and the dry/wet mix they share.
+* :class:`OverlapAddStream`, :class:`ResampleStream`, :class:`ResampledStream` - the block
+  machinery behind long files (overlap-add for stateless enhancers, exact block-wise resampling).
 
 It never imports ``senhance.train``.
 """
@@ -15,8 +17,10 @@ from senhance.inference.blocks import OverlapAddStream, soft_limit
 from senhance.inference.file import (DEFAULT_BLOCK_SECONDS, OutputExistsError, block_stream, enhance_file, mix,
                                      residual_path_for)
 from senhance.inference.paths import NoInputError, Summary, collect_inputs, enhance_paths
+from senhance.inference.resample_stream import ResampledStream, ResampleStream
 from senhance.inference.streaming import StreamingEnhancer
 
-__all__ = ["DEFAULT_BLOCK_SECONDS", "NoInputError", "OutputExistsError", "OverlapAddStream", "StreamingEnhancer",
+__all__ = ["DEFAULT_BLOCK_SECONDS", "NoInputError", "OutputExistsError", "OverlapAddStream", "ResampleStream",
+           "ResampledStream", "StreamingEnhancer",
            "Summary", "block_stream", "collect_inputs", "enhance_file", "enhance_paths", "mix",
            "residual_path_for", "soft_limit"]

@@ -15,7 +15,8 @@ class StreamingEnhancer:
     the default model), the first :attr:`latency` output samples being silence. Feeding
     hop-size frames (:attr:`hop_length`) gives the lowest overhead; any size works. The
     concatenated output equals offline enhancement delayed by :attr:`latency` within float
-    tolerance. Audio must be at the model's :attr:`sample_rate` (no resampling here).
+    tolerance (the enhanced part is soft-limited above -1 dBFS, as in files). Audio must be
+    at the model's :attr:`sample_rate` (no resampling here).
 
     Args:
         enhancer: a :class:`~senhance.registry.PackagedEnhancer` whose model streams.

@@ -132,6 +132,8 @@ class Solver:
                 self.scaler.load_state_dict(state["scaler"])
             if self.ema is not None and state.get("ema"):
                 self.ema.load_state_dict(state["ema"])
+            elif self.ema is not None:  # EMA switched on at resume: start it from the resumed weights
+                self.ema = ModelEma(self.model, decay=self.ema.decay)
         except (RuntimeError, KeyError, ValueError, TypeError) as exc:
             raise CorruptCheckpointError(f"{self.last_path}: does not match this model/optimizer configuration "
                                          f"({exc}); it was left untouched") from exc

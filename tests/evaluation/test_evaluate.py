@@ -178,3 +178,37 @@ def test_report_folder_can_be_moved(evaluated, tmp_path):
     shutil.copytree(root / "out", moved)
     html = (moved / "report.html").read_text()
     assert str(root) not in html
+
+
+def test_other_rates_and_stereo_files_are_scored(tmp_path):
+    noisy_dir, clean_dir = tmp_path / "noisy", tmp_path / "clean"
+    noisy_dir.mkdir()
+    clean_dir.mkdir()
+    rng = np.random.default_rng(5)
+    clean = speech_like(1.0, 8000, rng)
+    stereo_clean = np.stack([clean, 0.5 * clean], axis=1)  # (T, 2) for soundfile
+    sf.write(clean_dir / "tel.wav", stereo_clean, 8000, subtype="FLOAT")
+    sf.write(noisy_dir / "tel.wav", stereo_clean + 0.01 * rng.standard_normal(stereo_clean.shape), 8000, subtype="FLOAT")
+    results = evaluate(noisy_dir=noisy_dir, clean_dir=clean_dir, output_dir=tmp_path / "out", systems=["smooth"],
+                       metrics=["pesq", "si_sdr"], loader=stand_in_loader, examples=1, save_audio=True, progress=False)
+    assert results["errors"] == []
+    for label in ("noisy", "smooth"):
+        (row,) = results["systems"][label]["files"]
+        assert -0.5 <= row["pesq"] <= 4.65 and row["si_sdr"] > 10
+    saved, rate = sf.read(tmp_path / "out" / "enhanced" / "smooth" / "tel.wav")
+    assert rate == 8000 and saved.shape == stereo_clean.shape  # same rate, channels and length as the input
+
+
+def test_metric_failures_are_counted_as_nan_not_fatal(tmp_path):
+    noisy_dir, clean_dir = make_corpus(tmp_path / "data", n_files=2, manifest=False)
+    silence = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    sf.write(clean_dir / "silent.wav", silence, SAMPLE_RATE, subtype="FLOAT")
+    sf.write(noisy_dir / "silent.wav", silence + 1e-3, SAMPLE_RATE, subtype="FLOAT")
+    results = evaluate(noisy_dir=noisy_dir, clean_dir=clean_dir, output_dir=tmp_path / "out", systems=[],
+                       metrics=["pesq", "si_sdr"], loader=stand_in_loader, examples=0, progress=False)
+    summary = results["systems"]["noisy"]["summary"]
+    assert (summary["pesq"]["count"], summary["pesq"]["nan"]) == (2, 1)
+    assert (summary["si_sdr"]["count"], summary["si_sdr"]["nan"]) == (2, 1)
+    row = next(r for r in results["systems"]["noisy"]["files"] if r["file"] == "silent.wav")
+    assert row["pesq"] is None and any("pesq" in w for w in row["warnings"])
+    assert results["errors"] == []

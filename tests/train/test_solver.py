@@ -50,7 +50,7 @@ def test_tensorboard_has_scalars_audio_and_images(make_solver, tmp_path):
 
 def test_interrupted_run_resumes_exactly(make_solver, tmp_path, monkeypatch):
     """6 steps straight == 4 steps, crash, resume to 6 (model, optimizer, schedule, data order, RNG)."""
-    small = dict(max_steps=6, save_every=2, validate_every=100, batch_size=2,
+    small = dict(max_steps=6, save_every=2, validate_every=100, batch_size=2, ema_decay=0.9,
                  train_set=ToneNoiseDataset(num_items=6, seed=1, seconds=0.2))  # 3 batches per epoch
     straight = make_solver(tmp_path / "a", **small)
     straight.run()
@@ -72,8 +72,10 @@ def test_interrupted_run_resumes_exactly(make_solver, tmp_path, monkeypatch):
     resumed = make_solver(tmp_path / "b", **small)
     resumed.run()
     assert resumed.step == 6
-    a, b = _params(straight.model), _params(resumed.model)
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    for left, right in ((straight.model, resumed.model), (straight.ema.module, resumed.ema.module)):
+        a, b = _params(left), _params(right)
+        assert all(torch.equal(a[k], b[k]) for k in a)
+    assert straight.optimizer.param_groups[0]["lr"] == resumed.optimizer.param_groups[0]["lr"]
     history = json.loads((tmp_path / "b" / "history.json").read_text())
     assert history["resumed_at"] == [4]
     assert [r["step"] for r in history["train"]] == [1, 2, 3, 4, 5, 6]
