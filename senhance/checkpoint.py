@@ -30,16 +30,15 @@ from __future__ import annotations
 
 import datetime
 import importlib
-import os
 import platform
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from senhance.io import atomic_output
 from senhance.models.base import to_plain
 
 FORMAT_VERSION = 1
@@ -51,20 +50,9 @@ class CheckpointError(ValueError):
 
 
 def _atomic_torch_save(obj: Any, path: Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            torch.save(obj, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    return path
+    with atomic_output(path, "wb") as handle:
+        torch.save(obj, handle)
+    return Path(path)
 
 
 def _safe_load(path: Path, map_location) -> Any:

@@ -15,18 +15,20 @@ Safety rules, enforced here once:
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 import numpy as np
 import soundfile as sf
 import torch
 from torch import Tensor
 
-__all__ = ["AudioFileError", "AudioInfo", "audio_info", "read_audio", "write_audio", "iter_audio_blocks", "AudioWriter"]
+__all__ = ["AudioFileError", "AudioInfo", "audio_info", "read_audio", "write_audio", "iter_audio_blocks", "AudioWriter",
+           "atomic_output"]
 
 _READ_PATHS: set[str] = set()  # resolved paths read by this process (inputs are never overwritten)
 
@@ -216,6 +218,41 @@ def _temp_path(path: Path) -> str:
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the final file normal permissions
     return tmp
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = None,
+                  newline: str | None = None) -> Iterator[IO]:
+    """Open a temporary file next to ``path`` for writing; on a clean exit it is flushed, synced and
+    ``os.replace``-d onto ``path``; on an exception it is deleted and ``path`` is left as it was.
+
+    The one atomic-write helper for non-audio outputs (checkpoints, JSON, TSV, reports).
+
+    Args:
+        path: the final file; missing parent folders are created.
+        mode: ``"w"`` (text) or ``"wb"`` (binary); ``encoding`` / ``newline`` as for :func:`open`.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_output(target) as handle:
+    ...     _ = handle.write("done")
+    >>> target.read_text()
+    'done'
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode={mode!r} must be 'w' or 'wb'")
+    path = Path(path)
+    tmp = _temp_path(path)
+    try:
+        with open(tmp, mode, encoding=encoding, newline=newline) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _check_subtype(path: Path, fmt: str, subtype: str | None) -> str:

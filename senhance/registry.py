@@ -30,24 +30,28 @@ class ModelNotFoundError(ValueError):
     """The name is neither a baseline, an existing checkpoint nor a shipped model."""
 
 
+def shipped_root():
+    """The folder (an ``importlib.resources`` Traversable) holding the shipped ``<name>.pt`` packages:
+    the package ``senhance.checkpoints``. The one place :func:`load` looks for shipped models.
+
+    >>> (shipped_root() / "__init__.py").is_file()
+    True
+    """
+    return importlib.resources.files("senhance.checkpoints")
+
+
 def shipped_models() -> list[str]:
-    """Names of the ``<name>.pt`` packages shipped in ``senhance.checkpoints``.
+    """Names of the ``<name>.pt`` packages in :func:`shipped_root`.
 
     >>> isinstance(shipped_models(), list)
     True
     """
-    try:
-        root = importlib.resources.files("senhance.checkpoints")
-    except ModuleNotFoundError:
-        return []
-    return sorted(entry.name[:-3] for entry in root.iterdir() if entry.name.endswith(".pt"))
+    return sorted(entry.name[:-3] for entry in shipped_root().iterdir() if entry.name.endswith(".pt"))
 
 
 def _classical() -> dict[str, Any]:
-    try:
-        from senhance.baselines import CLASSICAL
-    except ImportError:
-        return {}
+    from senhance.baselines import CLASSICAL  # imported on use: the baselines import senhance.enhancer
+
     return dict(CLASSICAL)
 
 
@@ -86,15 +90,11 @@ def load(name_or_path: str | Path, *, device: str | torch.device = "cpu", **kwar
         if not path.is_file():
             raise ModelNotFoundError(f"model={name!r}: checkpoint file {path} does not exist")
         return _load_checkpoint(path, device=device, **kwargs)
-    try:
-        resource = importlib.resources.files("senhance.checkpoints") / f"{name}.pt"
-    except ModuleNotFoundError:
-        resource = None
-    if resource is None or not resource.is_file():
-        where = f"senhance/checkpoints/{name}.pt" if resource is None else str(resource)
+    resource = shipped_root() / f"{name}.pt"
+    if not resource.is_file():
         known = sorted(set(shipped_models()) | set(classical))
         raise ModelNotFoundError(
-            f"model={name!r}: no checkpoint file {where} (shipped models and baselines: "
+            f"model={name!r}: no checkpoint file {resource} (shipped models and baselines: "
             f"{', '.join(known) or 'none yet'}; or pass a checkpoint path)"
         )
     with importlib.resources.as_file(resource) as real_path:

@@ -218,3 +218,20 @@ def test_written_file_has_normal_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_atomic_output_failure_leaves_the_old_file_and_no_temporary(tmp_path):
+    from senhance.io import atomic_output
+
+    target = tmp_path / "sub" / "history.json"
+    with atomic_output(target, "wb") as handle:
+        handle.write(b"old")
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        with atomic_output(target) as handle:
+            handle.write("half-written")
+            raise RuntimeError("disk on fire")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["history.json"]
+    with pytest.raises(ValueError, match="mode='a'"):
+        with atomic_output(target, "a"):
+            pass

@@ -45,14 +45,18 @@ def spectral_subtraction_gain(
     noise_psd = np.asarray(noise_psd, dtype=np.float64)
     if power.shape != noise_psd.shape:
         raise ValueError(f"noise_psd: shape {noise_psd.shape} differs from power {power.shape}")
+    _check_options(exponent, over_subtraction, floor)
+    with np.errstate(under="ignore"):
+        return _subtract(power, noise_psd, exponent, over_subtraction, slope, floor)
+
+
+def _check_options(exponent: float, over_subtraction: float, floor: float) -> None:
     if exponent <= 0:
         raise ValueError(f"exponent={exponent} must be positive")
     if over_subtraction < 1:
         raise ValueError(f"over_subtraction={over_subtraction} must be >= 1")
     if floor < 0:
         raise ValueError(f"floor={floor} must be >= 0")
-    with np.errstate(under="ignore"):
-        return _subtract(power, noise_psd, exponent, over_subtraction, slope, floor)
 
 
 def _subtract(power, noise_psd, exponent, over_subtraction, slope, floor) -> np.ndarray:
@@ -88,12 +92,7 @@ class SpectralSubtractionEnhancer(SpectralGainEnhancer):
                  slope: float = 0.15, floor: float = 0.01):
         super().__init__(sample_rate=sample_rate, n_fft=n_fft, hop_length=hop_length,
                          noise_init_frames=noise_init_frames)
-        if exponent <= 0:
-            raise ValueError(f"exponent={exponent} must be positive")
-        if over_subtraction < 1:
-            raise ValueError(f"over_subtraction={over_subtraction} must be >= 1")
-        if floor < 0:
-            raise ValueError(f"floor={floor} must be >= 0")
+        _check_options(exponent, over_subtraction, floor)
         self.exponent = float(exponent)
         self.over_subtraction = float(over_subtraction)
         self.slope = float(slope)

@@ -7,33 +7,17 @@ are accepted and ignored (the fit minimises the squared error of the model's reg
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
-from torch import Tensor
 from torch.utils.data import DataLoader
 
 from tqdm import tqdm
 
-
-def si_sdr(estimate: Tensor, reference: Tensor, eps: float = 1e-8) -> Tensor:
-    """Scale-invariant SDR in dB over the last dimension (Le Roux et al. 2019), zero-mean signals.
-
-    Shape:
-        estimate, reference: ``(..., T)``; returns ``(...)``.
-
-    >>> t = torch.sin(torch.arange(1000.0))
-    >>> round(si_sdr(2 * t + 0.1 * torch.cos(torch.arange(1000.0)), t).item(), 1)
-    26.0
-    """
-    estimate = estimate - estimate.mean(-1, keepdim=True)
-    reference = reference - reference.mean(-1, keepdim=True)
-    scale = (estimate * reference).sum(-1, keepdim=True) / (reference.pow(2).sum(-1, keepdim=True) + eps)
-    target = scale * reference
-    return 10 * torch.log10((target.pow(2).sum(-1) + eps) / ((estimate - target).pow(2).sum(-1) + eps))
+from senhance.io import atomic_output
+from senhance.metrics import batched_si_sdr
 
 
 class ClosedFormTrainer:
@@ -106,7 +90,8 @@ class ClosedFormTrainer:
                 "fit_wall_seconds": time.perf_counter() - start}
 
     def validate(self) -> dict:
-        """Mean SI-SDR of the noisy input and of the model's estimate over ``valid_set``."""
+        """Mean SI-SDR (:func:`senhance.metrics.batched_si_sdr`) of the noisy input and of the model's
+        estimate over the ``valid_set`` items whose clean signal is not silent."""
         if self.valid_set is None:
             return {}
         before, after = [], []
@@ -116,11 +101,13 @@ class ClosedFormTrainer:
                 estimate = self.model(batch["noisy"])  # (B, 1, T)
                 for b, length in enumerate(batch["lengths"].tolist()):
                     clean = batch["clean"][b, :, :length]
-                    before.append(si_sdr(batch["noisy"][b, :, :length], clean).mean().item())
-                    after.append(si_sdr(estimate[b, :, :length], clean).mean().item())
+                    noisy_db = float(batched_si_sdr(batch["noisy"][b, :, :length], clean).mean())
+                    if not np.isnan(noisy_db):  # NaN: a silent clean signal has no SI-SDR
+                        before.append(noisy_db)
+                        after.append(float(batched_si_sdr(estimate[b, :, :length], clean).mean()))
         if not before:
             return {}
-        noisy_db, enhanced_db = sum(before) / len(before), sum(after) / len(after)
+        noisy_db, enhanced_db = float(np.mean(before)), float(np.mean(after))
         return {"valid_examples": len(before), "valid_si_sdr_noisy": noisy_db, "valid_si_sdr": enhanced_db,
                 "valid_si_sdr_improvement": enhanced_db - noisy_db}
 
@@ -141,11 +128,5 @@ class ClosedFormTrainer:
 
 
 def _write_json_atomic(path: Path, data) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, "w") as handle:
+        json.dump(data, handle, indent=2)

@@ -11,6 +11,8 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.utils import to_absolute_path
 from omegaconf import DictConfig, OmegaConf
 
+from senhance.cli._errors import exit_on_user_error
+
 
 def _path(value):
     return None if value in (None, "") else to_absolute_path(str(value))
@@ -64,11 +66,8 @@ def run(cfg: DictConfig, *, loader=None) -> dict:
 def _main(cfg: DictConfig) -> None:
     from senhance.evaluation.report import render_markdown
 
-    try:
+    with exit_on_user_error("senhance-eval"):  # bad arguments: one clear line, no traceback
         results = run(cfg)
-    except ValueError as error:  # bad arguments: one clear line, no traceback
-        print(f"senhance-eval: {error}", file=sys.stderr)
-        sys.exit(2)
     print(render_markdown(results))
     output_dir = HydraConfig.get().runtime.output_dir
     print(f"wrote {output_dir}/{{results.json,results.csv,report.md,report.html}}")

@@ -13,6 +13,7 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
+from senhance.cli._errors import exit_on_user_error
 from senhance.cli.infer import _model_argument, rename_model_override
 
 
@@ -36,11 +37,8 @@ def run(cfg: DictConfig) -> dict:
 
 @hydra.main(config_path="pkg://senhance.configs", config_name="export", version_base="1.3")
 def _hydra_main(cfg: DictConfig) -> None:
-    try:
+    with exit_on_user_error("senhance-export"):
         run(cfg)
-    except ValueError as exc:
-        print(f"senhance-export: error: {exc}", file=sys.stderr)
-        sys.exit(2)
 
 
 def main() -> None:

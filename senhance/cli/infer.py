@@ -17,6 +17,8 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
+from senhance.cli._errors import exit_on_user_error
+
 
 def _model_argument(model: str) -> str:
     """A checkpoint path relative to the caller's directory becomes absolute; names stay as they are."""
@@ -65,11 +67,8 @@ def rename_model_override(argv: list[str]) -> list[str]:
 
 @hydra.main(config_path="pkg://senhance.configs", config_name="infer", version_base="1.3")
 def _hydra_main(cfg: DictConfig) -> None:
-    try:
+    with exit_on_user_error("senhance-infer"):  # bad arguments, unknown model, no input
         status = run(cfg)
-    except ValueError as exc:  # bad arguments, unknown model, no input: one clear line, no traceback
-        print(f"senhance-infer: error: {exc}", file=sys.stderr)
-        sys.exit(2)
     if status:
         sys.exit(status)
 

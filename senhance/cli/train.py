@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import random
-import sys
 from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
+
+from senhance.cli._errors import exit_on_user_error
 
 log = logging.getLogger(__name__)
 
@@ -68,31 +69,15 @@ def train(cfg: DictConfig) -> dict:
     return trainer.run()
 
 
-def _user_error(exc: BaseException) -> BaseException | None:
-    """The ValueError / NaN error behind ``exc`` (Hydra wraps errors raised while instantiating)."""
-    from senhance.train.solver import NonFiniteLossError
-
-    seen = exc
-    while seen is not None:
-        if isinstance(seen, (ValueError, NonFiniteLossError, FileNotFoundError)):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
 @hydra.main(config_path="pkg://senhance.configs", config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     from senhance.train import distributed
+    from senhance.train.solver import NonFiniteLossError
 
     try:
-        train(cfg)
-    except Exception as exc:
-        cause = _user_error(exc)
-        if cause is None:
-            raise
-        log.error("%s", cause)
-        print(f"senhance-train: error: {cause}", file=sys.stderr)
-        sys.exit(1)
+        with exit_on_user_error("senhance-train", status=1, log=log,
+                                kinds=(ValueError, NonFiniteLossError, FileNotFoundError)):
+            train(cfg)
     finally:
         distributed.cleanup()
 

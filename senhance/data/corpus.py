@@ -9,12 +9,11 @@ gain, the reverberation and band-limit draws, and ``seed`` / ``index``: the exam
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
 from senhance.data.mix import MixDataset
+from senhance.io import atomic_output
 
 COLUMNS = ["id", "noisy", "clean", "speech", "speech_offset", "noise", "noise_offset", "snr_db", "noise_gain", "level_dbfs", "gain",
            "rir", "rt60", "cutoff_hz", "seed", "epoch", "index"]
@@ -76,13 +75,10 @@ def make_corpus(*, speech_dir: str | Path, noise_dir: str | Path, out_dir: str |
         rows.append({**{k: info.get(k) for k in COLUMNS}, "id": name, "noisy": f"noisy/{name}{suffix}",
                      "clean": f"clean/{name}{suffix}"})
     manifest = out_dir / "manifest.tsv"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix="manifest", suffix=".tmp")
-    with os.fdopen(fd, "w", newline="") as handle:
+    with atomic_output(manifest, "w", newline="") as handle:
         writer = csv.DictWriter(handle, COLUMNS, delimiter="\t", lineterminator="\n")
         writer.writeheader()
         writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
-    os.replace(tmp, manifest)
     if failures:
         warnings.warn(f"{out_dir}: {len(failures)} example(s) failed:\n  " + "\n  ".join(failures), stacklevel=2)
     return manifest, failures

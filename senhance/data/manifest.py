@@ -16,9 +16,10 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import warnings
 from pathlib import Path
+
+from senhance.io import atomic_output
 
 #: File suffixes treated as audio (lower case). Everything libsndfile reads in practice.
 AUDIO_SUFFIXES = frozenset(
@@ -103,11 +104,8 @@ def _load_cache(path: Path, root: Path) -> dict:
 
 def _save_cache(path: Path, root: Path, files: dict) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(fd, "w") as handle:
+        with atomic_output(path, "w") as handle:
             json.dump({"version": CACHE_VERSION, "root": str(root), "files": files}, handle)
-        os.replace(tmp, path)
     except OSError as error:  # a cache is an optimisation: never fail the scan for it
         warnings.warn(f"{path}: could not write the manifest cache ({error})", stacklevel=3)
 

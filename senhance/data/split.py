@@ -13,14 +13,13 @@ split file uses it as is.
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from senhance.data.manifest import DataError
+from senhance.io import atomic_output
 
 
 def groups_from_regex(relpaths: list[str], pattern: str) -> dict[str, str]:
@@ -100,15 +99,11 @@ def split_groups(groups: dict[str, str], *, valid_fraction: float, seed: int = 0
 
 def save_split(path: str | Path, groups: dict[str, str], subsets: dict[str, str]) -> None:
     """Write ``file  group  subset`` rows (sorted) atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", newline="") as handle:
+    with atomic_output(path, "w", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(["file", "group", "subset"])
         for name in sorted(subsets):
             writer.writerow([name, groups[name], subsets[name]])
-    os.replace(tmp, path)
 
 
 def load_split(path: str | Path) -> tuple[dict[str, str], dict[str, str]]:

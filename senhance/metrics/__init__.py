@@ -22,7 +22,7 @@ True
 from senhance.metrics._common import MetricWarning, MissingMetricPackageError
 from senhance.metrics.dnsmos import DNSMOS_SAMPLE_RATE, dnsmos
 from senhance.metrics.intelligibility import PESQ_SAMPLE_RATES, STOI_SAMPLE_RATE, estoi, pesq, stoi
-from senhance.metrics.sdr import segmental_snr, si_sdr, snr
+from senhance.metrics.sdr import batched_si_sdr, segmental_snr, si_sdr, snr
 
 __all__ = [
     "DNSMOS_SAMPLE_RATE",
@@ -30,6 +30,7 @@ __all__ = [
     "MissingMetricPackageError",
     "PESQ_SAMPLE_RATES",
     "STOI_SAMPLE_RATE",
+    "batched_si_sdr",
     "dnsmos",
     "estoi",
     "pesq",

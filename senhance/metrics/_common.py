@@ -27,15 +27,20 @@ def require(module: str, metric: str):
         ) from error
 
 
+def as_float64(x) -> np.ndarray:
+    """An array-like or tensor (any device) -> float64 ndarray of the same shape."""
+    if hasattr(x, "detach"):  # torch.Tensor, without importing torch
+        x = x.detach().cpu().numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
 def as_mono(x, name: str) -> np.ndarray:
     """``(time,)`` or ``(channels, time)`` array-like -> float64 ``(time,)`` (channels averaged).
 
     >>> as_mono([[1.0, 3.0], [3.0, 5.0]], "x")
     array([2., 4.])
     """
-    if hasattr(x, "detach"):  # torch.Tensor, without importing torch
-        x = x.detach().cpu().numpy()
-    array = np.asarray(x, dtype=np.float64)
+    array = as_float64(x)
     if array.ndim == 2:
         array = array.mean(axis=0)
     if array.ndim != 1:

@@ -5,10 +5,9 @@
 1.0
 """
 from senhance.train.ema import ModelEma
-from senhance.train.quick_metrics import si_sdr
 from senhance.train.schedule import WarmupDecay, build_scheduler, warmup_decay_factor
 from senhance.train.solver import NonFiniteLossError, Solver
 from senhance.train.state import CorruptCheckpointError, atomic_torch_save, atomic_write_json, load_state, save_state
 
 __all__ = ["Solver", "NonFiniteLossError", "CorruptCheckpointError", "ModelEma", "WarmupDecay", "build_scheduler",
-           "warmup_decay_factor", "si_sdr", "atomic_torch_save", "atomic_write_json", "load_state", "save_state"]
+           "warmup_decay_factor", "atomic_torch_save", "atomic_write_json", "load_state", "save_state"]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from senhance.io import atomic_output
 
 STATE_FORMAT = "senhance.training_state"
 STATE_VERSION = 1
@@ -26,20 +27,9 @@ class CorruptCheckpointError(ValueError):
 
 
 def _atomic_write(path: Path, write) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    with atomic_output(path, "wb") as handle:
+        write(handle)
+    return Path(path)
 
 
 def atomic_torch_save(obj, path: str | Path) -> Path:

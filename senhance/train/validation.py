@@ -7,7 +7,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from senhance.train.quick_metrics import si_sdr, stoi_or_nan
+from senhance.metrics import batched_si_sdr
+from senhance.train.quick_metrics import stoi_or_nan
 
 #: +1: higher is better, -1: lower is better.
 METRIC_DIRECTIONS = {"loss": -1, "si_sdr": 1, "si_sdr_i": 1, "stoi": 1}
@@ -18,7 +19,8 @@ def validate(model: nn.Module, loss_fn: nn.Module, valid_set, *, device: torch.d
              max_items: int | None = None, stoi_items: int = 4, audio_examples: int = 2) -> tuple[dict, list]:
     """Evaluate ``model`` item by item (no padding) on ``valid_set``.
 
-    Returns ``(metrics, examples)``: mean ``loss``, ``si_sdr``, ``si_sdr_i`` (dB) over the items,
+    Returns ``(metrics, examples)``: mean ``loss``, ``si_sdr``, ``si_sdr_i`` (dB, from
+    :func:`senhance.metrics.batched_si_sdr`) over the items (those with a silent clean signal left out),
     ``stoi`` over the first ``stoi_items`` items of at least 1 s (NaN if none), and the first
     ``audio_examples`` items as dicts of 1-D CPU tensors ``noisy`` / ``enhanced`` / ``clean``.
     """
@@ -32,9 +34,9 @@ def validate(model: nn.Module, loss_fn: nn.Module, valid_set, *, device: torch.d
         clean = item["clean"].unsqueeze(0).to(device)  # (1, C, T)
         estimate = model(noisy)  # (1, C, T)
         losses.append(float(loss_fn(estimate, clean, noisy=noisy)))
-        sdr = si_sdr(estimate.float(), clean.float())  # (1, C)
+        sdr = batched_si_sdr(estimate, clean)  # (1, C) float64, NaN for a silent reference
         sdrs.append(float(sdr.mean()))
-        gains.append(float((sdr - si_sdr(noisy.float(), clean.float())).mean()))
+        gains.append(float((sdr - batched_si_sdr(noisy, clean)).mean()))
         if len(stois) < stoi_items:
             value = stoi_or_nan(clean[0, 0].cpu().numpy(), estimate[0, 0].float().cpu().numpy(), sample_rate)
             if not math.isnan(value):
@@ -43,6 +45,12 @@ def validate(model: nn.Module, loss_fn: nn.Module, valid_set, *, device: torch.d
             examples.append({"noisy": noisy[0, 0].cpu(), "enhanced": estimate[0, 0].float().cpu(),
                              "clean": clean[0, 0].cpu()})
     model.train(was_training)
-    metrics = {"loss": float(np.mean(losses)), "si_sdr": float(np.mean(sdrs)), "si_sdr_i": float(np.mean(gains)),
-               "stoi": float(np.mean(stois)) if stois else math.nan}
+    metrics = {"loss": float(np.mean(losses)), "si_sdr": _mean_of_finite(sdrs), "si_sdr_i": _mean_of_finite(gains),
+               "stoi": _mean_of_finite(stois)}
     return metrics, examples
+
+
+def _mean_of_finite(values: list[float]) -> float:
+    """Mean over the items that have a value (SI-SDR is NaN for a silent reference); NaN if none."""
+    finite = [value for value in values if not math.isnan(value)]
+    return float(np.mean(finite)) if finite else math.nan

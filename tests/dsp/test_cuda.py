@@ -1,10 +1,10 @@
-"""On a GPU the functions give the CPU results (skipped without CUDA)."""
+"""On a GPU the functions give the CPU results (marked ``cuda``: run with ``make test-gpu``)."""
 import pytest
 import torch
 
 from senhance.dsp import butter, istft, preemphasis, deemphasis, resample, sosfilt, sosfilt_lfilter, sosfiltfilt, stft
 
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+pytestmark = pytest.mark.cuda
 
 
 def test_cuda_equals_cpu():

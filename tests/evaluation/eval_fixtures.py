@@ -87,27 +87,3 @@ def stand_in_loader(source: str):
     if source not in systems:
         raise ValueError(f"model={source!r}: unknown stand-in")
     return systems[source]()
-
-
-def resample_stand_in(x: torch.Tensor, orig_sample_rate: int, new_sample_rate: int) -> torch.Tensor:
-    """Private stand-in for ``senhance.dsp.resample`` while that module does not exist yet (scipy polyphase)."""
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    g = gcd(int(orig_sample_rate), int(new_sample_rate))
-    out = resample_poly(x.detach().cpu().double().numpy(), new_sample_rate // g, orig_sample_rate // g, axis=-1)
-    return torch.from_numpy(out).to(x.dtype)
-
-
-def ensure_resample(monkeypatch) -> None:
-    """Install :func:`resample_stand_in` as ``senhance.dsp.resample`` only if the real one is missing."""
-    import sys
-    import types
-
-    try:
-        from senhance.dsp import resample  # noqa: F401
-    except ImportError:
-        module = types.ModuleType("senhance.dsp")
-        module.resample = resample_stand_in
-        monkeypatch.setitem(sys.modules, "senhance.dsp", module)

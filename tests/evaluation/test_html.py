@@ -54,12 +54,14 @@ def _chromium():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_chromium() is None, reason="chromium is not installed (apt-get install -y chromium)")
 def test_report_renders_in_headless_chromium(report, tmp_path):
     from PIL import Image
 
+    chromium = _chromium()
+    if chromium is None:
+        pytest.fail("chromium is not installed (apt-get install -y chromium): this slow test needs it")
     screenshot = tmp_path / "shot.png"
-    command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--no-first-run", "--disable-sync", "--hide-scrollbars",
                f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,2400",
                f"--screenshot={screenshot}", report.as_uri()]

@@ -128,34 +128,6 @@ def iir_enhancer():
     return PackagedEnhancer(model, {"sample_rate": 8000}, name="iir", streamer=lambda: IirStreamer(model))
 
 
-def _resample_standin(x, orig_sample_rate, new_sample_rate):
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    g = gcd(int(orig_sample_rate), int(new_sample_rate))
-    y = resample_poly(x.double().numpy(), int(new_sample_rate) // g, int(orig_sample_rate) // g, axis=-1)
-    return torch.from_numpy(y).to(x.dtype)
-
-
-@pytest.fixture(autouse=True)
-def _dsp_resample_standin(monkeypatch):
-    """Enhancer.enhance imports senhance.dsp.resample; stand in for it until senhance.dsp exists."""
-    import importlib
-    import sys
-    import types
-
-    try:
-        if hasattr(importlib.import_module("senhance.dsp"), "resample"):
-            return
-    except ImportError:
-        pass
-    stub = types.ModuleType("senhance.dsp")
-    stub.resample = _resample_standin
-    stub.STANDIN = True
-    monkeypatch.setitem(sys.modules, "senhance.dsp", stub)
-
-
 TINY_BANDNET = dict(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12, df_order=2,
                     conv_channels=4, hidden_size=16, num_layers=1)
 
@@ -163,7 +135,7 @@ TINY_BANDNET = dict(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bin
 @pytest.fixture
 def tiny_checkpoint(tmp_path_factory):
     """A freshly initialised (untrained) small BandFilterNet, packaged like a shipped model."""
-    models = pytest.importorskip("senhance.models")
+    from senhance import models
     from senhance.checkpoint import save_package
 
     torch.manual_seed(0)
@@ -178,7 +150,6 @@ def tiny_checkpoint(tmp_path_factory):
 @pytest.fixture
 def default_checkpoint(tmp_path_factory):
     """The default model configuration (configs/model/default.yaml), untrained, packaged in a temp dir."""
-    pytest.importorskip("senhance.models")
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
 

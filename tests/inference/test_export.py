@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 import torch
 
@@ -10,7 +11,6 @@ from senhance.registry import load
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
-    pytest.importorskip("senhance.models")
     from senhance.checkpoint import save_package
     from senhance.models import BandFilterNet
 
@@ -37,7 +37,6 @@ def exported(tmp_path_factory):
 
 @pytest.mark.parametrize("length", [37, 1000, 5003])
 def test_offline_graphs_match_pytorch(exported, length):
-    ort = pytest.importorskip("onnxruntime")
     model, folder = exported
     x = 0.3 * torch.randn(1, length)
     with torch.no_grad():
@@ -50,7 +49,6 @@ def test_offline_graphs_match_pytorch(exported, length):
 
 
 def test_step_graphs_match_frame_by_frame(exported):
-    ort = pytest.importorskip("onnxruntime")
     model, folder = exported
     description = json.loads((folder / "tiny.export.json").read_text())
     names = list(description["step"]["state"])
@@ -79,7 +77,6 @@ def test_export_rejects_unknown_format(tmp_path, exported):
 
 
 def test_export_refuses_a_baseline(tmp_path):
-    pytest.importorskip("senhance.baselines")
     from hydra import compose, initialize_config_module
 
     from senhance.cli.export import run

@@ -1,6 +1,4 @@
 """senhance.load and PackagedEnhancer."""
-import importlib.resources
-
 import numpy as np
 import pytest
 import torch
@@ -15,10 +13,11 @@ def test_unknown_name_names_the_missing_file():
         senhance.load("surely-missing")
 
 
-def test_default_is_missing_until_shipped():
-    if (importlib.resources.files("senhance.checkpoints") / "default.pt").is_file():
-        pytest.skip("a default model is shipped")
-    with pytest.raises(ValueError, match=r"default\.pt"):
+def test_missing_shipped_model_names_the_missing_file(tmp_path, monkeypatch):
+    import senhance.registry
+
+    monkeypatch.setattr(senhance.registry, "shipped_root", lambda: tmp_path)  # an empty shipped folder
+    with pytest.raises(ModelNotFoundError, match=rf"model='default': no checkpoint file {tmp_path / 'default.pt'}"):
         senhance.load("default")
 
 
@@ -28,7 +27,6 @@ def test_missing_checkpoint_path(tmp_path):
 
 
 def test_classical_baselines_load_with_options():
-    pytest.importorskip("senhance.baselines")
     from senhance.baselines import CLASSICAL
 
     for name in ("bandpass", "spectral_subtraction", "wiener"):
@@ -65,7 +63,6 @@ def test_channels_are_independent(iir_enhancer, standins):
 
 
 def test_bad_options_are_value_errors(tiny_checkpoint):
-    pytest.importorskip("senhance.baselines")
     with pytest.raises(ValueError, match="model='bandpass': bad options.*nonsense"):
         load("bandpass", nonsense=3)
     with pytest.raises(ValueError, match="tiny.pt.*bad options"):
