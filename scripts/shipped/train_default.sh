@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# By hand: train (or resume) the shipped default model on the training corpus.
+#   bash scripts/shipped/train_default.sh ../shared/corpus [extra Hydra overrides]
+# Re-running the same command resumes from train_runs/default/run/checkpoints/last.pt.
+# Between sessions the resumable state travels in git as train_state/default/last.pt:
+#   mkdir -p train_runs/default/run/checkpoints && cp train_state/default/last.pt train_runs/default/run/checkpoints/
+set -euo pipefail
+corpus=$(realpath "${1:?usage: train_default.sh CORPUS_DIR [overrides]}"); shift
+cd "$(dirname "$0")/../.."
+source scripts/shipped/recipe.sh
+exec .venv/bin/python -m senhance.cli.train hydra.run.dir=train_runs/default/run \
+    model=default loss=default "${DATA_ARGS[@]}" batch_size=16 \
+    trainer.max_steps=24000 trainer.warmup_steps=500 trainer.validate_every=500 trainer.save_every=250 \
+    trainer.log_every=50 trainer.stoi_items=12 optim.lr=1.0e-3 "$@"
