@@ -2,6 +2,8 @@
 
 Everything goes through `soundfile` (libsndfile): WAV, FLAC, OGG/Vorbis and whatever else it
 reads, 8/16/24/32-bit integer and float subtypes. Waveforms are float32 ``(channels, time)``.
+:func:`read_audio` reads a whole file or a span of it (``start=``, ``frames=``: only those frames
+are decoded).
 
 Safety rules, enforced here once:
 
@@ -104,20 +106,37 @@ def _check_finite(path: Path, data: np.ndarray, offset: int = 0) -> None:
         raise AudioFileError(f"{path}: contains NaN or Inf samples (first at frame {bad})")
 
 
-def read_audio(path: str | os.PathLike) -> tuple[Tensor, int]:
-    """Read a whole audio file as float32.
+def _check_span(path: Path, start, frames) -> tuple[int, int]:
+    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
+        raise ValueError(f"{path}: start={start!r} must be a non-negative integer (a frame index)")
+    if frames is None:
+        return int(start), -1
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 1:
+        raise ValueError(f"{path}: frames={frames!r} must be a positive integer or None (to the end)")
+    return int(start), int(frames)
+
+
+def read_audio(path: str | os.PathLike, *, start: int = 0, frames: int | None = None) -> tuple[Tensor, int]:
+    """Read a whole audio file, or the frames ``[start, start + frames)`` of it, as float32.
+
+    A partial read decodes only the requested frames (soundfile seeks), so a training loader can
+    take a segment of a long file cheaply. It ends early at the end of the file (fewer frames).
 
     Args:
         path: an audio file soundfile can read (WAV, FLAC, OGG, ...).
+        start: first frame to read (0-based, must be inside the file).
+        frames: how many frames to read; ``None``: to the end of the file.
 
     Shape:
-        returns a waveform ``(channels, time)``.
+        returns a waveform ``(channels, time)``; ``time = min(frames, file frames - start)``.
 
     Returns:
         ``(waveform, sample_rate)``; integer files are scaled to [-1, 1).
 
     Raises:
-        AudioFileError: missing, empty, unreadable or non-audio file, 0 samples, NaN/Inf samples.
+        AudioFileError: missing, empty, unreadable or non-audio file, 0 samples, NaN/Inf samples,
+            ``start`` at or beyond the end of the file.
+        ValueError: ``start`` or ``frames`` is not a non-negative / positive integer.
 
     >>> import tempfile, os, torch
     >>> path = os.path.join(tempfile.mkdtemp(), "a.flac")
@@ -125,17 +144,25 @@ def read_audio(path: str | os.PathLike) -> tuple[Tensor, int]:
     >>> waveform, sample_rate = read_audio(path)
     >>> waveform.shape, waveform.dtype, sample_rate, round(float(waveform[0, 0]), 3)
     (torch.Size([1, 100]), torch.float32, 8000, 0.5)
+    >>> read_audio(path, start=90, frames=20)[0].shape  # only 10 frames are left after frame 90
+    torch.Size([1, 10])
     """
     path = Path(path)
+    start, count = _check_span(path, start, frames)
     with _open(path) as handle:
         sample_rate = int(handle.samplerate)
+        if start >= handle.frames:
+            raise AudioFileError(f"{path}: start={start} is at or beyond the end of the file ({handle.frames} frames)")
         try:
-            data = handle.read(dtype="float32", always_2d=True)  # (T, C)
+            if start:
+                handle.seek(start)
+            data = handle.read(count, dtype="float32", always_2d=True)  # (T, C)
         except (sf.SoundFileError, RuntimeError) as exc:
-            raise AudioFileError(f"{path}: corrupt audio data ({exc})") from None
+            where = f" (reading from frame {start})" if start else ""
+            raise AudioFileError(f"{path}: corrupt audio data{where} ({exc})") from None
     if data.shape[0] == 0:
-        raise AudioFileError(f"{path}: 0 samples")
-    _check_finite(path, data)
+        raise AudioFileError(f"{path}: 0 samples" + (f" from frame {start}" if start else ""))
+    _check_finite(path, data, start)
     _READ_PATHS.add(_key(path))
     return torch.from_numpy(np.ascontiguousarray(data.T)), sample_rate  # (C, T)
 

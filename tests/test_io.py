@@ -235,3 +235,53 @@ def test_atomic_output_failure_leaves_the_old_file_and_no_temporary(tmp_path):
     with pytest.raises(ValueError, match="mode='a'"):
         with atomic_output(target, "a"):
             pass
+
+
+@pytest.mark.parametrize("suffix, subtype", [(".wav", "PCM_16"), (".wav", "FLOAT"), (".flac", "PCM_24")])
+@pytest.mark.parametrize("start, frames", [(0, 100), (123, 300), (700, 500), (800, None), (0, None), (250, 1)])
+def test_partial_read_equals_soundfile(tmp_path, suffix, subtype, start, frames):
+    path = tmp_path / f"a{suffix}"
+    write_audio(path, _tone(channels=2, frames=801), 16000, subtype=subtype)
+    y, sample_rate = read_audio(path, start=start, frames=frames)
+    # independent reference: soundfile's own partial read (frames=-1: to the end)
+    ref = sf.read(path, start=start, frames=-1 if frames is None else frames, dtype="float32", always_2d=True)[0].T
+    assert sample_rate == 16000 and y.dtype == torch.float32
+    assert y.shape == ref.shape == (2, min(801 - start, 801 if frames is None else frames))
+    np.testing.assert_array_equal(y.numpy(), ref)
+
+
+def test_partial_read_bad_span_and_bad_files(tmp_path):
+    path = tmp_path / "short.wav"
+    write_audio(path, _tone(channels=1, frames=100), 8000)
+    for kwargs, message in [(dict(start=-1), "start=-1 must be"), (dict(start=1.5), "start=1.5 must be"),
+                            (dict(frames=0), "frames=0 must be"), (dict(frames=-5), "frames=-5 must be"),
+                            (dict(start=True), "start=True must be")]:
+        with pytest.raises(ValueError, match=f"short.wav: {message}"):
+            read_audio(path, **kwargs)
+    for start in (100, 5000):
+        with pytest.raises(AudioFileError, match=f"short.wav: start={start} is at or beyond the end of the file "
+                                                 r"\(100 frames\)"):
+            read_audio(path, start=start, frames=10)
+    with pytest.raises(AudioFileError, match="nope.wav: file not found"):
+        read_audio(tmp_path / "nope.wav", start=10, frames=10)
+    (tmp_path / "notes.wav").write_text("this is not audio\n" * 20)
+    with pytest.raises(AudioFileError, match="notes.wav: not a readable audio file"):
+        read_audio(tmp_path / "notes.wav", start=1, frames=10)
+
+
+def test_partial_read_reports_non_finite_samples_with_their_frame(tmp_path):
+    data = np.zeros((50, 1), dtype=np.float32)
+    data[37] = np.nan
+    path = tmp_path / "nan.wav"
+    sf.write(path, data, 8000, subtype="FLOAT")
+    assert torch.equal(read_audio(path, start=0, frames=30)[0], torch.zeros(1, 30))  # the NaN is not in the span
+    with pytest.raises(AudioFileError, match="nan.wav: contains NaN or Inf samples .*frame 37"):
+        read_audio(path, start=30, frames=10)
+
+
+def test_partial_read_marks_the_file_as_an_input(tmp_path):
+    path = tmp_path / "in.wav"
+    write_audio(path, _tone(channels=1, frames=100), 8000)
+    read_audio(path, start=10, frames=20)
+    with pytest.raises(AudioFileError, match="refusing to overwrite"):
+        write_audio(path, _tone(channels=1, frames=100), 8000)

@@ -1,7 +1,8 @@
 """Reading mono audio at the model's sample rate, whole or as segments, with a per-process cache.
 
-* Files already at the model's rate are read lazily: a segment is a soundfile partial read
-  (``start``/``frames``), so only the needed samples are decoded (memory: nothing kept).
+* Files already at the model's rate are read lazily: a segment is a partial read
+  (:func:`senhance.io.read_audio` with ``start``/``frames``), so only the needed samples are
+  decoded (memory: nothing kept).
 * Files at another rate are decoded once, down-mixed, resampled with :func:`senhance.dsp.resample`
   and kept in an in-memory LRU cache of ``cache_mb`` megabytes (float32: 1 hour of 16 kHz audio is
   230 MB) in each DataLoader worker; a file larger than the cache is resampled at every use.
@@ -16,7 +17,6 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
-import soundfile as sf
 import torch
 
 from senhance.data.manifest import AudioEntry
@@ -41,16 +41,14 @@ def load_mono(path: str, sample_rate: int) -> np.ndarray:
 
 
 def read_span(path: str, start: int, frames: int) -> np.ndarray:
-    """Mono float32 samples ``[start, start + frames)`` of a file at its own rate (partial read)."""
-    from senhance.io import AudioFileError
+    """Mono float32 samples ``[start, start + frames)`` of a file at its own rate (partial read).
 
-    try:
-        data = sf.read(path, start=start, frames=frames, dtype="float32", always_2d=True)[0]  # (T, C)
-    except (RuntimeError, sf.LibsndfileError, OSError) as error:
-        raise AudioFileError(f"{path}: cannot read frames {start}..{start + frames} ({error})") from error
-    if not np.isfinite(data).all():
-        raise AudioFileError(f"{path}: NaN or Inf samples near frame {start}")
-    return data.mean(axis=1)
+    Shorter at the end of the file; errors are :class:`senhance.io.AudioFileError` naming the file.
+    """
+    from senhance.io import read_audio
+
+    waveform, _ = read_audio(path, start=start, frames=frames)  # (C, T)
+    return waveform.mean(dim=0).numpy()  # (T,)
 
 
 class AudioStore:

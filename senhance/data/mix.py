@@ -43,6 +43,20 @@ class MixDataset(Dataset):
     ``preload``: decode all audio at construction, shared by forked workers (see :mod:`senhance.data.audio`);
     otherwise files at ``sample_rate`` are read lazily (partial reads) and others resampled into a
     per-worker cache of ``cache_mb``.
+
+    >>> import pathlib, tempfile, numpy as np
+    >>> from senhance.io import write_audio
+    >>> rng = np.random.default_rng(0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     root = pathlib.Path(tmp)
+    ...     write_audio(root / "speech" / "s1.wav", 0.3 * np.sin(np.arange(8000) * 0.1), 16000)
+    ...     write_audio(root / "noise" / "n1.wav", 0.1 * rng.standard_normal(8000), 16000)
+    ...     data = MixDataset(speech_dir=root / "speech", noise_dir=root / "noise", sample_rate=16000,
+    ...                       segment_seconds=0.25, examples_per_epoch=4, valid_fraction=0.0,
+    ...                       snr_range=(0, 10), cache_dir=root / "cache")
+    ...     item = data[0]
+    >>> len(data), tuple(item["noisy"].shape), item["noisy"].dtype, item["id"].startswith("train000000:s1.wav")
+    (4, (1, 4000), torch.float32, True)
     """
 
     def __init__(self, *, speech_dir: str, noise_dir: str, sample_rate: int, rir_dir: str | None = None,

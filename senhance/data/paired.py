@@ -50,6 +50,20 @@ class PairedDataset(Dataset):
         skip_bad: skip unpaired/mismatched/unreadable files with a warning instead of raising.
         preemphasis: optional pre-emphasis coefficient applied to noisy and clean (0 = off).
         cache_dir: manifest cache folder; cache_mb: in-memory cache of resampled audio per worker.
+
+    >>> import pathlib, tempfile, numpy as np
+    >>> from senhance.io import write_audio
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     root = pathlib.Path(tmp)
+    ...     for name in ("p1_001.wav", "p2_001.wav"):
+    ...         clean = 0.1 * np.sin(np.arange(4000) * 0.05)
+    ...         write_audio(root / "clean" / name, clean, 8000)
+    ...         write_audio(root / "noisy" / name, clean + 0.01 * np.cos(np.arange(4000)), 8000)
+    ...     data = PairedDataset(noisy_dir=root / "noisy", clean_dir=root / "clean", sample_rate=16000,
+    ...                          segment_seconds=0.1, cache_dir=root / "cache")
+    ...     item = data[0]  # resampled to 16 kHz, a 0.1 s segment
+    >>> len(data), item["id"], tuple(item["noisy"].shape), tuple(item["clean"].shape)
+    (2, 'p1_001', (1, 1600), (1, 1600))
     """
 
     def __init__(self, *, noisy_dir: str, clean_dir: str, sample_rate: int, subset: str = "all",
@@ -62,6 +76,8 @@ class PairedDataset(Dataset):
             raise ValueError(f"segment_seconds={segment_seconds} must be positive or None")
         if subset not in ("train", "valid", "all"):
             raise ValueError(f"subset={subset!r} must be 'train', 'valid' or 'all'")
+        if not 0.0 <= preemphasis < 1.0:
+            raise ValueError(f"preemphasis={preemphasis} must be in [0, 1) (0 = off)")
         self.sample_rate = int(sample_rate)
         separate = valid_noisy_dir is not None or valid_clean_dir is not None
         if separate and (valid_noisy_dir is None or valid_clean_dir is None):

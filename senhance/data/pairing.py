@@ -53,6 +53,17 @@ def match_pairs(noisy_dir: str | Path, clean_dir: str | Path, *, skip_bad: bool 
 
     Raises:
         PairingError: listing unmatched, mismatched and unreadable files (unless ``skip_bad``).
+
+    >>> import pathlib, tempfile, numpy as np
+    >>> from senhance.io import write_audio
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     root = pathlib.Path(tmp)
+    ...     for name in ("p1_001.wav", "sub/p2_001.wav"):
+    ...         write_audio(root / "noisy" / name, 0.1 * np.ones(80), 8000)
+    ...         write_audio(root / "clean" / name.replace(".wav", ".flac"), 0.05 * np.ones(80), 8000)
+    ...     pairs = match_pairs(root / "noisy", root / "clean", use_cache=False)
+    >>> [(pair.id, pair.frames, pair.sample_rate) for pair in pairs]
+    [('p1_001', 80, 8000), ('sub/p2_001', 80, 8000)]
     """
     noisy_scan = scan_audio(noisy_dir, cache_dir=cache_dir, use_cache=use_cache)
     clean_scan = scan_audio(clean_dir, cache_dir=cache_dir, use_cache=use_cache)
