@@ -109,6 +109,21 @@ def save_package(
         sample_rate: the rate the module works at.
         config: the resolved run config (dict, OmegaConf container or YAML string), stored as plain data.
         metrics: plain-data scores to record (e.g. validation PESQ).
+
+    >>> import os, tempfile
+    >>> from senhance.models import BandFilterNet
+    >>> model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12,
+    ...                       conv_channels=4, hidden_size=8, num_layers=1)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save_package(os.path.join(folder, "tiny.pt"), model, sample_rate=8000,
+    ...                         metrics={"valid_si_sdr": 12.5})
+    ...     package = torch.load(path, weights_only=True)  # plain data: no pickled classes
+    >>> path.name, package["sample_rate"], package["metrics"], package["kwargs"]["n_fft"]
+    ('tiny.pt', 8000, {'valid_si_sdr': 12.5}, 64)
+    >>> save_package("x.pt", torch.nn.Linear(2, 2), sample_rate=8000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: module: torch.nn.modules.linear.Linear is not a senhance class; ...
     """
     cls = type(module)
     class_path = f"{cls.__module__}.{cls.__qualname__}"
@@ -153,6 +168,25 @@ def load_package(path: str | Path, map_location: str | torch.device = "cpu") -> 
         CheckpointError: (a ``ValueError``) naming the file when it is missing, truncated,
             corrupt, not a package, names a class outside ``senhance.``, or its weights
             do not match the class exactly.
+
+    >>> import os, tempfile
+    >>> from senhance.models import BandFilterNet
+    >>> model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12,
+    ...                       conv_channels=4, hidden_size=8, num_layers=1)
+    >>> x = torch.randn(1, 1, 800)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save_package(os.path.join(folder, "tiny.pt"), model, sample_rate=8000)
+    ...     loaded, package = load_package(path)
+    ...     missing = os.path.join(folder, "missing.pt")
+    >>> type(loaded).__name__, loaded.training, package["class_path"]
+    ('BandFilterNet', False, 'senhance.models.bandnet.BandFilterNet')
+    >>> with torch.no_grad():
+    ...     torch.equal(loaded(x), model.eval()(x))  # same weights, same output
+    True
+    >>> load_package(missing)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    senhance.checkpoint.CheckpointError: ...missing.pt: no such checkpoint file
     """
     path = Path(path)
     package = _safe_load(path, map_location)

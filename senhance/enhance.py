@@ -4,6 +4,8 @@ This module is the public face of :mod:`senhance.inference` (one job per file th
 
 * :func:`enhance_file` - one file, whole or in blocks (bounded memory), keeping its rate,
   channels, length and subtype; ``strength`` dry/wet knob; optional residual; atomic writes.
+* :func:`enhance_waveform` - a waveform in memory, exactly as :func:`enhance_file` would enhance
+  it (same blocks, streaming state, soft limit and mix); the evaluation uses it too.
 * :func:`enhance_paths` - a file, a folder (recursive) or a glob into a file or mirrored
   folder, with progress bars and a :class:`Summary`; one bad file never stops the rest.
 * :class:`StreamingEnhancer` - frames in, frames out, fixed latency, for real-time use.
@@ -19,8 +21,9 @@ from senhance.inference.file import (DEFAULT_BLOCK_SECONDS, OutputExistsError, b
 from senhance.inference.paths import NoInputError, Summary, collect_inputs, enhance_paths
 from senhance.inference.resample_stream import ResampledStream, ResampleStream
 from senhance.inference.streaming import StreamingEnhancer
+from senhance.inference.waveform import enhance_waveform
 
 __all__ = ["DEFAULT_BLOCK_SECONDS", "NoInputError", "OutputExistsError", "OverlapAddStream", "ResampleStream",
            "ResampledStream", "StreamingEnhancer",
-           "Summary", "block_stream", "collect_inputs", "enhance_file", "enhance_paths", "mix",
+           "Summary", "block_stream", "collect_inputs", "enhance_file", "enhance_paths", "enhance_waveform", "mix",
            "residual_path_for", "soft_limit"]

@@ -21,6 +21,23 @@ class Enhancer(abc.ABC):
     Attributes:
         sample_rate: the rate :meth:`process` works at.
         name: a short label used in logs and evaluation reports.
+
+    A subclass only implements :meth:`process` at its own rate; :meth:`enhance` handles other
+    rates (resampling there and back), ``(time,)`` input and validation:
+
+    >>> class Halve(Enhancer):
+    ...     sample_rate, name = 8000, "halve"
+    ...     def process(self, waveform):  # (C, T) float32 at 8 kHz
+    ...         return 0.5 * waveform
+    >>> x = torch.tensor([0.2, -0.4, 0.6, 0.0])
+    >>> Halve().enhance(x, 8000)
+    tensor([ 0.1000, -0.2000,  0.3000,  0.0000])
+    >>> Halve().enhance(torch.randn(2, 441), 44100).shape  # resampled to 8 kHz and back
+    torch.Size([2, 441])
+    >>> Halve().enhance(torch.tensor([0.0, float("nan")]), 8000)
+    Traceback (most recent call last):
+    ...
+    ValueError: waveform contains NaN or Inf samples
     """
 
     sample_rate: int

@@ -141,6 +141,16 @@ class PackagedEnhancer(Enhancer):
 
     Shape:
         :meth:`process`: ``(C, T)`` -> ``(C, T)``.
+
+    >>> from senhance.models import BandFilterNet
+    >>> model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12,
+    ...                       conv_channels=4, hidden_size=8, num_layers=1)
+    >>> enhancer = PackagedEnhancer(model, {"sample_rate": 8000}, name="tiny", block_seconds=0.1)
+    >>> enhancer, enhancer.can_stream, enhancer.latency_samples
+    (PackagedEnhancer(name='tiny', sample_rate=8000), True, 64)
+    >>> x = 0.1 * torch.randn(2, 2000)  # 0.25 s: processed in 0.1 s blocks through the Streamer
+    >>> torch.allclose(enhancer.process(x), enhancer.forward_offline(x), atol=1e-5)
+    True
     """
 
     def __init__(self, module: nn.Module, package: dict | None = None, *, device: str | torch.device = "cpu",

@@ -14,6 +14,7 @@ from senhance.evaluation import report as _report
 from senhance.evaluation.scoring import DEFAULT_METRICS, check_metrics, metric_info, result_keys, score_task, usable_metrics
 from senhance.evaluation.stats import paired_difference, summarize
 from senhance.evaluation.systems import CLEAN, NOISY, SystemSpec, SystemSpecError, parse_systems
+from senhance.inference.waveform import DEFAULT_BLOCK_SECONDS, block_frames_for, enhance_waveform
 
 FORMAT = "senhance-eval/1"
 
@@ -59,6 +60,7 @@ def evaluate(
     group_regex: str | None = None,
     snr_bin: float = 5.0,
     pesq_mode: str = "wb",
+    block_seconds: float = DEFAULT_BLOCK_SECONDS,
     loader: Callable[[str], object] | None = None,
     progress: bool = True,
 ) -> dict:
@@ -82,12 +84,40 @@ def evaluate(
         group_regex: regex with named groups on relative paths, another source of groups.
         snr_bin: width of the bins of numeric group columns with many distinct values.
         pesq_mode: ``"wb"`` (16 kHz) or ``"nb"`` (8 kHz).
+        block_seconds: block length of long files, as in ``senhance-infer``.
+
+    Every system enhances a file through :func:`senhance.inference.waveform.enhance_waveform`, the
+    code path of ``senhance-infer`` (block processing, soft limiter), so the scores are those of the
+    audio it writes; with ``save_audio`` the files are written with the noisy file's subtype, as
+    ``senhance-infer`` writes them. Files are read whole (the metrics need the whole signal).
 
     Returns:
         the results dictionary written to ``results.json``.
-    """
-    from senhance.io import read_audio, write_audio
 
+    A tiny evaluation (one half-second file, SI-SDR only, no example spectrograms):
+
+    >>> import os, tempfile, numpy as np, soundfile
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> rng = np.random.default_rng(0)
+    >>> clean = 0.3 * np.sin(2 * np.pi * 440 * np.arange(8000) / 16000)
+    >>> for sub, audio in (("clean", clean), ("noisy", clean + 0.05 * rng.standard_normal(8000))):
+    ...     os.mkdir(os.path.join(folder.name, sub))
+    ...     soundfile.write(os.path.join(folder.name, sub, "a.wav"), audio, 16000)
+    >>> results = evaluate(noisy_dir=os.path.join(folder.name, "noisy"), clean_dir=os.path.join(folder.name, "clean"),
+    ...                    output_dir=os.path.join(folder.name, "out"), systems=["wiener"], metrics=["si_sdr"],
+    ...                    examples=0, progress=False)
+    >>> results["rows"], results["n_files"], results["errors"]
+    (['noisy', 'wiener'], 1, [])
+    >>> sorted(results["systems"]["wiener"]["summary"]["si_sdr"])
+    ['ci95', 'count', 'mean', 'nan', 'std']
+    >>> sorted(os.listdir(os.path.join(folder.name, "out")))
+    ['report.html', 'report.md', 'results.csv', 'results.json']
+    >>> folder.cleanup()
+    """
+    from senhance.inference.file import output_subtype
+    from senhance.io import audio_info, read_audio, write_audio
+
+    block_frames_for(block_seconds, 1)  # validate
     if int(jobs) < 1:
         raise ValueError(f"jobs={jobs} must be >= 1")
     if pesq_mode not in ("wb", "nb"):
@@ -159,14 +189,17 @@ def evaluate(
                 example_audio[item.id] = [(NOISY, noisy.numpy())]
             for label in rows:
                 try:
-                    estimate = noisy if label == NOISY else enhancers[label].enhance(noisy, sample_rate)
+                    estimate = noisy if label == NOISY else enhance_waveform(
+                        enhancers[label], noisy, sample_rate, block_seconds=block_seconds)
                     estimate = np.asarray(estimate.detach().cpu().numpy() if hasattr(estimate, "detach") else estimate)
                     if estimate.shape != tuple(noisy.shape):
                         raise ValueError(f"output shape {estimate.shape} != input shape {tuple(noisy.shape)}")
                     if not np.isfinite(estimate).all():
                         raise ValueError("output contains NaN or Inf")
                     if save_audio and label != NOISY:
-                        write_audio(output_dir / "enhanced" / label / item.id, estimate, sample_rate)
+                        target = output_dir / "enhanced" / label / item.id
+                        write_audio(target, estimate, sample_rate,
+                                    subtype=output_subtype(audio_info(item.noisy_path).subtype, target, None))
                 except Exception as error:
                     errors.append({"file": item.id, "system": label, "error": f"enhancement failed ({error})"})
                     bar.update(1)

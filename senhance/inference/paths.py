@@ -113,6 +113,21 @@ def enhance_paths(enhancer: Enhancer, input: str | Path, output: str | Path, *, 
 
     Raises:
         NoInputError: ``input`` matches no audio file.
+
+    >>> import os, tempfile, numpy as np, soundfile, senhance
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> os.makedirs(os.path.join(folder.name, "in", "day1"))
+    >>> for name in ("a.wav", "day1/b.flac"):
+    ...     soundfile.write(os.path.join(folder.name, "in", name), np.zeros(1600), 16000)
+    >>> open(os.path.join(folder.name, "in", "bad.wav"), "wb").write(b"not audio")
+    9
+    >>> summary = enhance_paths(senhance.load("wiener"), os.path.join(folder.name, "in"),
+    ...                         os.path.join(folder.name, "out"), suffix="_enh", progress=False)
+    >>> sorted(p.relative_to(folder.name).as_posix() for p in summary.done)
+    ['out/a_enh.wav', 'out/day1/b_enh.flac']
+    >>> [p.name for p, reason in summary.failed], summary.audio_seconds
+    (['bad.wav'], 0.2)
+    >>> folder.cleanup()
     """
     from tqdm.auto import tqdm
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from senhance.inference.file import check_strength, mix
+from senhance.inference.waveform import check_strength, mix
 
 
 class StreamingEnhancer:

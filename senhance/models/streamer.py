@@ -26,6 +26,22 @@ class Streamer:
     Args:
         model: a spectral mask model (``n_fft``, ``hop_length``, ``stft``, ``istft``,
             ``initial_state``, ``forward_frames``). Use it in ``eval()`` mode, under ``no_grad``.
+
+    Shape:
+        ``feed((C, n)) -> (C, m)``, ``flush() -> (C, r)``; in total as many samples as were fed.
+
+    >>> import torch
+    >>> from senhance.models import BandFilterNet
+    >>> model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12,
+    ...                       conv_channels=4, hidden_size=8, num_layers=1).eval()
+    >>> streamer = Streamer(model)
+    >>> with torch.no_grad():
+    ...     first = streamer.feed(torch.randn(2, 100))  # 2 channels; 100 samples in
+    ...     rest = streamer.flush()
+    >>> first.shape, rest.shape  # only whole hops are final before the flush
+    (torch.Size([2, 64]), torch.Size([2, 36]))
+    >>> streamer.channels is None  # flush() resets it for the next stream
+    True
     """
 
     def __init__(self, model):
