@@ -80,8 +80,8 @@ def format_scores(scores: dict[str, dict[str, float]]) -> str:
     """A plain-text table of :func:`run_demo`'s scores.
 
     >>> print(format_scores({"noisy input": {"PESQ-wb": 1.5, "STOI": 0.8, "SI-SDR dB": 5.0}}))
-    system           PESQ-wb     STOI  SI-SDR dB
-    noisy input         1.50     0.80       5.00
+    system            PESQ-wb     STOI  SI-SDR dB
+    noisy input          1.50     0.80       5.00
     """
     keys = list(next(iter(scores.values())))
     lines = [f"{'system':<16}" + "".join(f"{key:>{max(9, len(key) + 2)}}" for key in keys)]

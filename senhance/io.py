@@ -282,6 +282,18 @@ def atomic_output(path: str | os.PathLike, mode: str = "w", *, encoding: str | N
         raise
 
 
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` through :func:`atomic_output`; returns the path.
+
+    >>> import tempfile, pathlib
+    >>> atomic_write_text(pathlib.Path(tempfile.mkdtemp()) / "b.txt", "hi").read_text()
+    'hi'
+    """
+    with atomic_output(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    return Path(path)
+
+
 def _check_subtype(path: Path, fmt: str, subtype: str | None) -> str:
     subtype = subtype.upper() if subtype else sf.default_subtype(fmt)
     if not sf.check_format(fmt, subtype):

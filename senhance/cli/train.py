@@ -43,7 +43,7 @@ def train(cfg: DictConfig) -> dict:
     import torch
 
     from senhance.train import distributed
-    from senhance.train.state import atomic_write_text
+    from senhance.io import atomic_write_text
 
     dist_info = distributed.init_from_env(str(cfg.get("device", "auto")))
     run_dir = distributed.broadcast_object(HydraConfig.get().runtime.output_dir)
@@ -55,7 +55,7 @@ def train(cfg: DictConfig) -> dict:
         _absolute_paths(cfg.data)
     config = OmegaConf.to_container(cfg, resolve=True)
     if dist_info.is_main:  # .hydra/config.yaml keeps the ${...} interpolations; this one is resolved
-        atomic_write_text(OmegaConf.to_yaml(OmegaConf.create(config)), Path(run_dir) / "config.resolved.yaml")
+        atomic_write_text(Path(run_dir) / "config.resolved.yaml", OmegaConf.to_yaml(OmegaConf.create(config)))
     model = instantiate(cfg.model)
     loss = instantiate(cfg.loss)
     train_set = instantiate(cfg.data.train)

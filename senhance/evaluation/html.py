@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from senhance.evaluation.report import atomic_write_text, comparison_rows, group_tables, table_rows
+from senhance.evaluation.report import comparison_rows, group_tables, table_rows
+from senhance.io import atomic_write_text
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;background:#fff}

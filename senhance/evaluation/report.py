@@ -7,7 +7,7 @@ import json
 import math
 from pathlib import Path
 
-from senhance.io import atomic_output
+from senhance.io import atomic_output, atomic_write_text
 
 #: Display names and decimals of the output keys.
 DISPLAY = {
@@ -15,12 +15,6 @@ DISPLAY = {
     "snr": ("SNR (dB)", 2), "segmental_snr": ("segSNR (dB)", 2),
     "dnsmos_sig": ("DNSMOS SIG", 2), "dnsmos_bak": ("DNSMOS BAK", 2), "dnsmos_ovrl": ("DNSMOS OVRL", 2),
 }
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path`` and ``os.replace`` it."""
-    with atomic_output(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
 
 
 def _clean(value):

@@ -8,14 +8,13 @@ file or the new one, never a torn one.
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from senhance.io import atomic_output
+from senhance.io import atomic_output, atomic_write_text
 
 STATE_FORMAT = "senhance.training_state"
 STATE_VERSION = 1
@@ -37,14 +36,9 @@ def atomic_torch_save(obj, path: str | Path) -> Path:
     return _atomic_write(Path(path), lambda handle: torch.save(obj, handle))
 
 
-def atomic_write_text(text: str, path: str | Path) -> Path:
-    """Write UTF-8 ``text`` atomically."""
-    return _atomic_write(Path(path), lambda handle: handle.write(text.encode("utf-8")))
-
-
 def atomic_write_json(obj, path: str | Path) -> Path:
-    """Write ``obj`` as indented JSON atomically (NaN/Inf become ``null``)."""
-    return atomic_write_text(json.dumps(_json_safe(obj), indent=2, allow_nan=False) + "\n", path)
+    """Write ``obj`` as indented JSON atomically (NaN/Inf become ``null``); ``json.dump``'s order."""
+    return atomic_write_text(path, json.dumps(_json_safe(obj), indent=2, allow_nan=False) + "\n")
 
 
 def _json_safe(obj):

@@ -117,3 +117,33 @@ def overrides(tmp_path, run_dir, speech, noise, **extra):
     }
     base.update(extra)
     return [f"{k}={v}" for k, v in base.items()]
+
+
+def make_pairs(root, *, count=6, seconds=0.5, sample_rate=16000, snr_db=0.0):
+    """``root/noisy/pK.wav`` and ``root/clean/pK.wav``: harmonic voices plus white noise at ``snr_db``."""
+    rng = np.random.default_rng(1)
+    t = np.arange(int(seconds * sample_rate)) / sample_rate
+    (root / "noisy").mkdir(parents=True)
+    (root / "clean").mkdir()
+    for i in range(count):
+        f0 = 120 + 20 * i
+        clean = sum(0.2 / k * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 5)) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+        noise = rng.standard_normal(t.size)
+        noise *= np.sqrt(np.mean(clean**2) / np.mean(noise**2) * 10 ** (-snr_db / 10))
+        sf.write(root / "clean" / f"p{i}.wav", clean.astype(np.float32), sample_rate)
+        sf.write(root / "noisy" / f"p{i}.wav", (clean + noise).astype(np.float32), sample_rate)
+    return root / "noisy", root / "clean"
+
+
+def pairs_overrides(tmp_path, run_dir, noisy, clean, **extra):
+    """Hydra overrides for ``data=pairs`` with the tiny model of :func:`overrides`."""
+    base = {
+        "data": "pairs", "data.noisy_dir": noisy, "data.clean_dir": clean, "data.cache_dir": tmp_path / "cache",
+        "data.segment_seconds": 0.25, "data.valid_fraction": 0.34,
+        "model.hidden_size": 16, "model.num_layers": 1, "model.conv_channels": 4, "model.n_bands": 8,
+        "model.df_bins": 16, "loss": "si_sdr", "optim.lr": 0.01, "batch_size": 2, "num_workers": 0,
+        "device": "cpu", "trainer.warmup_steps": 0, "trainer.ema_decay": 0, "trainer.stoi_items": 0,
+        "trainer.audio_examples": 0, "trainer.progress": "false", "hydra.run.dir": run_dir,
+    }
+    base.update(extra)
+    return [f"{k}={v}" for k, v in base.items()]

@@ -1,6 +1,7 @@
 """The Hydra entry point on the real configs (configs/train.yaml + model/data/loss groups) and
 generated audio: end-to-end training, bad input messages, SIGKILL + resume."""
 import json
+import math
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import time
 import pytest
 import torch
 
-from _train_support import make_corpus, overrides, subprocess_env
+from _train_support import make_corpus, make_pairs, overrides, pairs_overrides, subprocess_env
 from senhance.checkpoint import load_package
 from senhance.train.state import CorruptCheckpointError, load_state
 
@@ -34,9 +35,12 @@ def train_in_process(override_list, run_dir):
         cfg = compose("train", overrides=override_list, return_hydra_config=True)
         cfg.hydra.runtime.output_dir = str(run_dir)
         HydraConfig.instance().set_config(cfg)
-        with open_dict(cfg):
-            del cfg["hydra"]
-        return train(cfg)
+        try:
+            with open_dict(cfg):
+                del cfg["hydra"]
+            return train(cfg)
+        finally:  # the singleton would leak this run dir into later in-process tests (e.g. senhance-eval's)
+            HydraConfig.instance().cfg = None
 
 
 @pytest.mark.filterwarnings("ignore:speech_dir.*split by file")
@@ -54,6 +58,29 @@ def test_end_to_end_real_config_lowers_validation_loss(tmp_path):
     assert package["metrics"]["step"] == history["best"]["step"]
     assert package["config"]["data"]["speech_dir"] == str(speech)
     assert package["config"]["model"]["hidden_size"] == 16 and module.hidden_size == 16
+
+
+def test_end_to_end_data_pairs_with_the_gradient_solver(tmp_path):
+    """`senhance-train data=pairs` (default trainer: the Solver) on generated noisy/clean folders."""
+    noisy, clean = make_pairs(tmp_path / "pairs")
+    run_dir = tmp_path / "run"
+    summary = train_in_process(pairs_overrides(tmp_path, run_dir, noisy, clean, **{
+        "trainer.max_steps": 6, "trainer.validate_every": 3, "trainer.save_every": 3, "trainer.log_every": 1}),
+        run_dir)
+    assert summary["step"] == 6 and load_state(run_dir / "checkpoints" / "last.pt")["step"] == 6
+    history = json.loads((run_dir / "history.json").read_text())
+    assert [r["step"] for r in history["train"]] == list(range(1, 7))
+    assert all(math.isfinite(r["loss"]) and math.isfinite(r["grad_norm"]) and r["lr"] > 0 for r in history["train"])
+    assert [v["step"] for v in history["valid"]] == [3, 6]
+    assert all(math.isfinite(v["loss"]) and math.isfinite(v["si_sdr"]) for v in history["valid"])
+    assert history["best"]["step"] in (3, 6)
+    module, package = load_package(run_dir / "checkpoints" / "best.pt")
+    assert package["metrics"]["step"] == history["best"]["step"]
+    assert package["config"]["data"]["noisy_dir"] == str(noisy) and module.hidden_size == 16
+    x = torch.randn(1, 1, 4000) * 0.1
+    with torch.no_grad():
+        y = module(x)
+    assert y.shape == x.shape and torch.isfinite(y).all()
 
 
 def test_help_and_cfg_job_from_installed_config_package(tmp_path):

@@ -48,6 +48,34 @@ def test_tensorboard_has_scalars_audio_and_images(make_solver, tmp_path):
     assert lrs == pytest.approx([3e-3 / 3, 2 * 3e-3 / 3, 3e-3])  # warm-up of 2 steps: 1/3, 2/3, then peak
 
 
+def test_tensorboard_hparams_hold_the_flattened_config_and_best_metrics(make_solver, tmp_path):
+    """The HPARAMS tab: the plugin's session-start protos carry the flattened run config, and the run
+    holds the best validation record as ``hparam/best_*`` scalars (values from history.json)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    config = {"note": "test", "optim": {"lr": 0.003, "name": "adamw"}, "trainer": {"max_steps": 3},
+              "data": {"folders": ["a", "b"]}}  # a list is not a scalar hyper-parameter: left out
+    make_solver(max_steps=3, validate_every=3, config=config).run()
+    acc = EventAccumulator(str(tmp_path / "run" / "tb" / "hparams")).Reload()
+    content = acc.PluginTagToContent("hparams")
+    start = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/session_start_info"])
+    hparams = start.session_start_info.hparams
+    assert set(hparams) == {"note", "optim.lr", "optim.name", "trainer.max_steps"}
+    assert hparams["note"].string_value == "test" and hparams["optim.name"].string_value == "adamw"
+    assert hparams["optim.lr"].number_value == pytest.approx(0.003)
+    assert hparams["trainer.max_steps"].number_value == 3
+    experiment = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/experiment"]).experiment
+    best = json.loads((tmp_path / "run" / "history.json").read_text())["best"]
+    assert best is not None and best["step"] == 3
+    assert best["stoi"] is None  # stoi_items=0: NaN, stored as null and not logged
+    expected = {f"hparam/best_{k}": v for k, v in best.items() if v is not None}
+    assert {"hparam/best_loss", "hparam/best_si_sdr", "hparam/best_step"} <= set(expected)
+    assert {info.name.tag for info in experiment.metric_infos} == set(expected)
+    for tag, value in expected.items():
+        assert [e.value for e in acc.Scalars(tag)] == [pytest.approx(value, rel=1e-6)], tag
+
+
 def test_interrupted_run_resumes_exactly(make_solver, tmp_path, monkeypatch):
     """6 steps straight == 4 steps, crash, resume to 6 (model, optimizer, schedule, data order, RNG)."""
     small = dict(max_steps=6, save_every=2, validate_every=100, batch_size=2, ema_decay=0.9,

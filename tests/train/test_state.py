@@ -64,3 +64,16 @@ def test_truncated_state_is_refused(tmp_path):
 def test_history_json_is_strict_json(tmp_path):
     atomic_write_json({"valid": [{"stoi": float("nan"), "loss": 1.5, "n": np.int64(2)}]}, tmp_path / "h.json")
     assert json.loads((tmp_path / "h.json").read_text()) == {"valid": [{"stoi": None, "loss": 1.5, "n": 2}]}
+
+
+def test_atomic_write_text_writes_utf8_path_then_text(tmp_path):
+    """The one text writer (senhance.io) used by training and evaluation outputs."""
+    from senhance.io import atomic_write_text
+
+    text = "a: 1\nnon-ascii: \u00e9\n"
+    target = tmp_path / "state.txt"
+    target.write_text("old")
+    assert atomic_write_text(target, text) == target
+    assert target.read_bytes() == text.encode("utf-8")  # UTF-8, "\n" kept (no platform newline)
+    assert atomic_write_text(str(target), "new") == target and target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "state.txt") == []
