@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--split-file", type=Path, default=ROOT / "checkpoints" / "default.split.tsv")
     parser.add_argument("--valid-fraction", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--num-valid", type=int, default=120)
+    parser.add_argument("--num-valid", type=int, default=60)
     args = parser.parse_args()
 
     manifest = args.corpus / "MANIFEST.tsv"
