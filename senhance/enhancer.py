@@ -59,18 +59,9 @@ class Enhancer(abc.ABC):
         """
         from senhance.dsp import resample
 
-        if not isinstance(waveform, Tensor):
-            waveform = torch.as_tensor(waveform)
-        if waveform.dim() not in (1, 2):
-            raise ValueError(f"waveform must be (time,) or (channels, time), got shape {tuple(waveform.shape)}")
-        if waveform.shape[-1] == 0:
-            raise ValueError("waveform has 0 samples")
-        if not torch.isfinite(waveform).all():
-            raise ValueError("waveform contains NaN or Inf samples")
-        if int(sample_rate) <= 0:
-            raise ValueError(f"sample_rate must be positive, got {sample_rate}")
+        waveform = torch.as_tensor(waveform)
+        audio = as_channels_time(waveform, sample_rate)  # (C, T) float32
         squeeze = waveform.dim() == 1
-        audio = waveform.reshape(-1, waveform.shape[-1]).to(torch.float32)  # (C, T)
         length = audio.shape[-1]
         if sample_rate != self.sample_rate:
             audio = resample(audio, int(sample_rate), int(self.sample_rate))
@@ -89,6 +80,26 @@ class Enhancer(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, sample_rate={self.sample_rate})"
+
+
+def as_channels_time(waveform: Tensor, sample_rate: int) -> Tensor:
+    """Check an input waveform and return it as float32 ``(channels, time)``.
+
+    Raises a ``ValueError`` for a shape other than ``(time,)`` / ``(channels, time)``, 0 samples,
+    NaN/Inf samples or a non-positive ``sample_rate``.
+
+    >>> as_channels_time(torch.zeros(5, dtype=torch.float64), 16000).shape
+    torch.Size([1, 5])
+    """
+    if waveform.dim() not in (1, 2):
+        raise ValueError(f"waveform must be (time,) or (channels, time), got shape {tuple(waveform.shape)}")
+    if waveform.shape[-1] == 0:
+        raise ValueError("waveform has 0 samples")
+    if not torch.isfinite(waveform).all():
+        raise ValueError("waveform contains NaN or Inf samples")
+    if int(sample_rate) <= 0:
+        raise ValueError(f"sample_rate={sample_rate} must be positive")
+    return waveform.reshape(-1, waveform.shape[-1]).to(torch.float32)  # (C, T)
 
 
 def _fit_length(x: Tensor, length: int) -> Tensor:

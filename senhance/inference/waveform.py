@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 import torch
 from torch import Tensor
 
+from senhance.enhancer import as_channels_time
 from senhance.inference.blocks import OverlapAddStream, soft_limit
 
 #: Signals longer than this are enhanced in blocks of this length (files are also read and written so).
@@ -177,16 +178,8 @@ def enhance_waveform(enhancer, waveform: Tensor, sample_rate: int, *, strength: 
     True
     """
     waveform = torch.as_tensor(waveform)
-    if waveform.dim() not in (1, 2):
-        raise ValueError(f"waveform must be (time,) or (channels, time), got shape {tuple(waveform.shape)}")
-    if waveform.shape[-1] == 0:
-        raise ValueError("waveform has 0 samples")
-    if not torch.isfinite(waveform).all():
-        raise ValueError("waveform contains NaN or Inf samples")
-    if int(sample_rate) <= 0:
-        raise ValueError(f"sample_rate={sample_rate} must be positive")
+    audio = as_channels_time(waveform, sample_rate).cpu()  # (C, T) float32
     block_frames = block_frames_for(block_seconds, sample_rate)
-    audio = waveform.reshape(-1, waveform.shape[-1]).to("cpu", torch.float32)  # (C, T)
     total = audio.shape[-1]
     blocks = (audio[:, start:start + block_frames] for start in range(0, total, block_frames))
     pieces = [output for _, output in enhance_blocks(enhancer, blocks, int(sample_rate), total_frames=total,
