@@ -88,6 +88,11 @@ def subprocess_env():
 
 
 
+def _voice(t, *, f0):
+    """A harmonic 'voice': 4 harmonics of ``f0`` with a 4 Hz syllable-rate envelope."""
+    return sum(0.2 / k * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 5)) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+
+
 def make_corpus(root, *, speech=6, noise=3, seconds=1.0, sample_rate=16000):
     """Harmonic 'voices' with a syllable-rate envelope, and white/brown noises."""
     rng = np.random.default_rng(0)
@@ -95,8 +100,7 @@ def make_corpus(root, *, speech=6, noise=3, seconds=1.0, sample_rate=16000):
     (root / "speech").mkdir(parents=True)
     (root / "noise").mkdir()
     for i in range(speech):
-        f0 = 110 + 25 * i
-        wave = sum(0.2 / k * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 5)) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+        wave = _voice(t, f0=110 + 25 * i)
         sf.write(root / "speech" / f"spk{i}.wav", wave.astype(np.float32), sample_rate)
     for i in range(noise):
         white = rng.standard_normal(t.size)
@@ -126,8 +130,7 @@ def make_pairs(root, *, count=6, seconds=0.5, sample_rate=16000, snr_db=0.0):
     (root / "noisy").mkdir(parents=True)
     (root / "clean").mkdir()
     for i in range(count):
-        f0 = 120 + 20 * i
-        clean = sum(0.2 / k * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 5)) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+        clean = _voice(t, f0=120 + 20 * i)
         noise = rng.standard_normal(t.size)
         noise *= np.sqrt(np.mean(clean**2) / np.mean(noise**2) * 10 ** (-snr_db / 10))
         sf.write(root / "clean" / f"p{i}.wav", clean.astype(np.float32), sample_rate)
