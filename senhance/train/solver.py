@@ -124,10 +124,12 @@ class Solver:
             raise ValueError(f"{self.last_path}: a previous run is here and trainer.resume=false; "
                              "choose another hydra.run.dir or move the old run away")
         state = load_state(self.last_path)
+        configured = self._schedule_settings()
         try:
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])
             self.scheduler.load_state_dict(state["scheduler"])
+            self._apply_configured_schedule(configured)
             if state.get("scaler"):
                 self.scaler.load_state_dict(state["scaler"])
             if self.ema is not None and state.get("ema"):
@@ -144,6 +146,31 @@ class Solver:
             set_rng_state(state["rng"])
         log.info("resumed from %s at step %d (epoch %d, batch %d)", self.last_path, self.step, self.epoch,
                  self.batch_in_epoch)
+
+    def _schedule_settings(self) -> tuple[list[float], list[dict]]:
+        """Peak learning rates and schedule parameters as configured for this run."""
+        return list(self.scheduler.base_lrs), [dict(vars(fn)) for fn in self.scheduler.lr_lambdas]
+
+    def _apply_configured_schedule(self, configured: tuple[list[float], list[dict]]) -> None:
+        """After a resume, keep the schedule of the current configuration, not the saved one.
+
+        ``LambdaLR.load_state_dict`` restores the saved ``max_steps`` and peak rate, so a run resumed
+        with a new ``trainer.max_steps`` (or ``optim.lr``) would otherwise stop at the new step count
+        on the old curve. The rate is re-evaluated at the resumed step so the next step already uses it.
+        """
+        base_lrs, params = configured
+        saved = self._schedule_settings()
+        if saved == (base_lrs, params):
+            return
+        log.warning("%s: schedule changed at resume (saved peak lr %s, %s; now %s, %s)", self.last_path,
+                    saved[0], saved[1], base_lrs, params)
+        self.scheduler.base_lrs = list(base_lrs)
+        step = self.scheduler.last_epoch
+        for group, base, fn, kwargs in zip(self.optimizer.param_groups, base_lrs, self.scheduler.lr_lambdas, params):
+            vars(fn).update(kwargs)
+            group["initial_lr"] = base
+            group["lr"] = base * fn(step)
+        self.scheduler._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def _save_last(self) -> None:
         if self.dist.is_main:

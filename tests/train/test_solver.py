@@ -109,6 +109,30 @@ def test_interrupted_run_resumes_exactly(make_solver, tmp_path, monkeypatch):
     assert [r["step"] for r in history["train"]] == [1, 2, 3, 4, 5, 6]
 
 
+def test_resume_with_a_new_step_budget_follows_the_new_schedule(make_solver, monkeypatch, caplog):
+    """A run extended on resume (new max_steps and peak lr) decays over the new budget, not the saved one."""
+    import math
+
+    from senhance.train.solver import Solver
+
+    small = dict(save_every=2, validate_every=100, batch_size=2, warmup_steps=0,
+                 train_set=ToneNoiseDataset(num_items=6, seed=1, seconds=0.2))
+    make_solver(max_steps=4, optimizer=lambda p: torch.optim.SGD(p, lr=0.1), **small).run()
+    seen = []
+    original = Solver._train_step
+
+    def record_lr(self, batch):
+        seen.append(self.optimizer.param_groups[0]["lr"])
+        return original(self, batch)
+
+    monkeypatch.setattr(Solver, "_train_step", record_lr)
+    with caplog.at_level(logging.WARNING):
+        make_solver(max_steps=10, optimizer=lambda p: torch.optim.SGD(p, lr=0.2), **small).run()
+    cosine = [0.2 * 0.5 * (1 + math.cos(math.pi * step / 10)) for step in range(4, 10)]
+    assert seen == pytest.approx(cosine, rel=1e-9)
+    assert "schedule changed at resume" in caplog.text
+
+
 def test_epochs_cover_every_item_and_call_set_epoch(make_solver):
     seen = []
 
