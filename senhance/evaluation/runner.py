@@ -11,6 +11,7 @@ import numpy as np
 from senhance.evaluation import data as _data
 from senhance.evaluation import html as _html
 from senhance.evaluation import report as _report
+from senhance.evaluation.precomputed import PrecomputedOutputs
 from senhance.evaluation.scoring import DEFAULT_METRICS, check_metrics, metric_info, result_keys, score_task, usable_metrics
 from senhance.evaluation.stats import paired_difference, summarize
 from senhance.evaluation.systems import CLEAN, NOISY, SystemSpec, SystemSpecError, parse_systems
@@ -72,7 +73,8 @@ def evaluate(
         clean_dir: matching clean files (same relative paths); without it only reference-free
             metrics (DNSMOS) are computed.
         systems: specs for :func:`~senhance.evaluation.systems.parse_systems` (``wiener``,
-            ``path/best.pt``, ``label=spec``); each is loaded with ``loader`` (default :func:`senhance.load`).
+            ``path/best.pt``, ``label=spec``); each is loaded with ``loader`` (default :func:`senhance.load`),
+            except a folder, which holds another tool's outputs (:class:`PrecomputedOutputs`).
         metrics: names from :data:`~senhance.evaluation.scoring.METRICS`.
         jobs: worker processes for scoring (1 = in this process). Workers are spawned, so a
             script calling this with ``jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard.
@@ -144,7 +146,8 @@ def evaluate(
     enhancers = {}
     for spec in specs:
         try:
-            enhancers[spec.label] = loader(spec.source)
+            folder = Path(spec.source).expanduser()
+            enhancers[spec.label] = PrecomputedOutputs(folder) if folder.is_dir() else loader(spec.source)
         except Exception as error:  # a system that cannot load is reported, the others still run
             errors.append({"file": "*", "system": spec.label, "error": f"{spec.source}: cannot load ({error})"})
     rows = [NOISY] + [s.label for s in specs if s.label in enhancers]
@@ -189,8 +192,13 @@ def evaluate(
                 example_audio[item.id] = [(NOISY, noisy.numpy())]
             for label in rows:
                 try:
-                    estimate = noisy if label == NOISY else enhance_waveform(
-                        enhancers[label], noisy, sample_rate, block_seconds=block_seconds)
+                    system = enhancers.get(label)
+                    if label == NOISY:
+                        estimate = noisy
+                    elif isinstance(system, PrecomputedOutputs):
+                        estimate = system.output_for(item.id, tuple(noisy.shape), sample_rate)
+                    else:
+                        estimate = enhance_waveform(system, noisy, sample_rate, block_seconds=block_seconds)
                     estimate = np.asarray(estimate.detach().cpu().numpy() if hasattr(estimate, "detach") else estimate)
                     if estimate.shape != tuple(noisy.shape):
                         raise ValueError(f"output shape {estimate.shape} != input shape {tuple(noisy.shape)}")
