@@ -172,7 +172,7 @@ def test_nan_steps_are_skipped_then_stop_without_touching_last_pt(make_solver, t
     before = last.read_bytes()
     with caplog.at_level(logging.WARNING), pytest.raises(NonFiniteLossError, match="max_nan_steps=3"):
         make_solver(loss=FlakyLoss(range(100)), max_steps=8, max_nan_steps=3).run()
-    assert sum("skipped" in r.message for r in caplog.records) == 3
+    assert sum("skipped: loss is nan" in r.message for r in caplog.records) == 3
     assert last.read_bytes() == before
 
 
@@ -183,7 +183,7 @@ def test_isolated_nan_steps_are_skipped_and_training_continues(make_solver, capl
     assert solver.step == 5  # 8 batches seen, 3 skipped, 5 optimizer steps
     # 8 items / batch 2 = 4 batches per epoch: batch 8 ends epoch 1; max_steps stops before the rollover
     assert (solver.epoch, solver.batch_in_epoch) == (1, 4)
-    assert sum("skipped" in r.message for r in caplog.records) == 3
+    assert sum("skipped: loss is nan" in r.message for r in caplog.records) == 3
     assert all(torch.isfinite(p).all() for p in solver.model.parameters())
 
 
