@@ -77,6 +77,9 @@ def test_wheel_contains_configs_assets_checkpoints_and_scripts(built):
     assert checkpoints, "no checkpoints/*.pt in the repository"
     for path in checkpoints:
         assert packed_pt.get(f"senhance/checkpoints/{path.name}") == path.stat().st_size, path.name
+    card_files = [p.name for p in (source / "checkpoints").iterdir() if p.suffix in (".md", ".png")]
+    assert "default.md" in card_files and "default.training.png" in card_files  # the model card and its figure
+    assert [n for n in card_files if f"senhance/checkpoints/{n}" not in packed_pt] == []
     assert not any(n.startswith(("tests/", "train_runs/", "configs/", "checkpoints/")) for n in names)
 
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
