@@ -69,7 +69,7 @@ class Enhancer(abc.ABC):
             enhanced = self.process(audio)  # (C, T') at self.sample_rate
         if sample_rate != self.sample_rate:
             enhanced = resample(enhanced, int(self.sample_rate), int(sample_rate))
-        enhanced = _fit_length(enhanced, length).to(waveform.dtype if waveform.is_floating_point() else torch.float32)
+        enhanced = fit_to_length(enhanced, length).to(waveform.dtype if waveform.is_floating_point() else torch.float32)
         return enhanced[0] if squeeze else enhanced
 
     def enhance_file(self, input_path: str | Path, output_path: str | Path, **kwargs) -> Path:
@@ -102,7 +102,7 @@ def as_channels_time(waveform: Tensor, sample_rate: int) -> Tensor:
     return waveform.reshape(-1, waveform.shape[-1]).to(torch.float32)  # (C, T)
 
 
-def _fit_length(x: Tensor, length: int) -> Tensor:
+def fit_to_length(x: Tensor, length: int) -> Tensor:
     """Trim or zero-pad the last dimension to ``length``."""
     if x.shape[-1] >= length:
         return x[..., :length]

@@ -58,6 +58,7 @@ class PrecomputedOutputs:
         import torch
 
         from senhance.dsp import resample
+        from senhance.enhancer import fit_to_length
         from senhance.io import read_audio
 
         path = self.path_for(item_id)
@@ -73,8 +74,4 @@ class PrecomputedOutputs:
         if abs(difference) > self.length_tolerance * sample_rate:
             raise ValueError(f"{path}: {audio.shape[-1]} samples at {sample_rate} Hz but the noisy file has {frames} "
                              f"(more than {self.length_tolerance} s apart)")
-        if difference > 0:
-            audio = audio[:, :frames]
-        elif difference < 0:
-            audio = torch.nn.functional.pad(audio, (0, -difference))
-        return np.ascontiguousarray(audio.numpy(), dtype=np.float32)
+        return np.ascontiguousarray(fit_to_length(audio, frames).numpy(), dtype=np.float32)

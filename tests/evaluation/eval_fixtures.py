@@ -22,6 +22,14 @@ def speech_like(seconds: float, sample_rate: int, rng: np.random.Generator) -> n
     return (0.25 * voiced * envelope / np.max(np.abs(voiced))).astype(np.float32)
 
 
+def compose_eval(overrides):
+    """The ``senhance-eval`` config (packaged ``eval.yaml``) with ``overrides``, as the command line builds it."""
+    from hydra import compose, initialize_config_module
+
+    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
+        return compose(config_name="eval", overrides=overrides)
+
+
 def make_corpus(root: Path, *, n_files: int = 4, seconds: float = 1.0, snrs=(0, 5, 10, 15), seed: int = 0,
                 manifest: bool = True) -> tuple[Path, Path]:
     """``root/noisy``, ``root/clean`` with ``snr{S}_{i}.wav`` files and a ``root/manifest.tsv``."""

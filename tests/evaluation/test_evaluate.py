@@ -9,20 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from hydra import compose, initialize_config_module
 
 from senhance.cli.evaluate import run
 from senhance.evaluation import evaluate
 
-from eval_fixtures import SAMPLE_RATE, make_corpus, speech_like, stand_in_loader
+from eval_fixtures import SAMPLE_RATE, compose_eval, make_corpus, speech_like, stand_in_loader
 
 REPO = Path(__file__).resolve().parents[2]
 SUMMARY_FIELDS = {"mean", "std", "ci95", "count", "nan"}
-
-
-def compose_eval(overrides):
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        return compose(config_name="eval", overrides=overrides)
 
 
 def run_eval(noisy_dir, clean_dir, output_dir, *extra):

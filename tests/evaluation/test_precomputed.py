@@ -8,8 +8,7 @@ from senhance.cli.evaluate import run
 from senhance.evaluation import evaluate
 from senhance.evaluation.precomputed import PrecomputedOutputs
 
-from eval_fixtures import SAMPLE_RATE, make_corpus, stand_in_loader
-from test_evaluate import compose_eval
+from eval_fixtures import SAMPLE_RATE, compose_eval, make_corpus, stand_in_loader
 
 
 def _si_sdr(estimate, reference):
