@@ -5,13 +5,18 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.senhance-installed
 PYTEST_WORKERS ?= 2
+PIP_VERSION := 26.3
 
-.PHONY: demo test test-all test-gpu bench install clean
+.PHONY: demo test test-all test-gpu bench install lock clean
 
-$(STAMP): pyproject.toml setup.py
+# Installs exactly what requirements.lock lists (the set CI passed with), then checks the
+# environment is consistent. -qq: pip's own notices about this machine's local package index
+# would otherwise scroll past; errors are still printed.
+$(STAMP): pyproject.toml setup.py requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,metrics,onnx]"
+	$(PY) -m pip install -qq "pip==$(PIP_VERSION)"
+	$(PY) -m pip install -qq -c requirements.lock -e ".[dev,metrics,onnx]"
+	$(PY) -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,8 +35,13 @@ test-gpu: $(STAMP)
 	$(PY) -m pytest -q -m cuda
 
 bench: $(STAMP)
-	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) -m pip install -qq -c requirements.lock -e ".[bench]"
 	for script in bench/*.py; do $(PY) $$script || exit 1; done
+
+# Re-resolve requirements.lock from pyproject.toml (after changing a dependency); commit both.
+lock: $(STAMP)
+	$(PY) -m pip install -qq uv
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.10 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
