@@ -11,6 +11,10 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"
 
+from senhance.torch_pair import warn_if_broken as _warn_if_broken
+
+_warn_if_broken()  # one sentence if the installed torch + torchaudio do not load together
+
 
 def load(name_or_path, **kwargs):
     """Return an :class:`~senhance.enhancer.Enhancer`: a shipped model name, a checkpoint path,

@@ -10,5 +10,5 @@ cd "$(dirname "$0")/../.."
 source scripts/shipped/recipe.sh
 exec .venv/bin/python -m senhance.cli.train hydra.run.dir=train_runs/default/run \
     model=default loss=default "${DATA_ARGS[@]}" batch_size=16 \
-    trainer.max_steps=15000 trainer.warmup_steps=500 trainer.validate_every=500 trainer.save_every=250 \
-    trainer.log_every=50 trainer.stoi_items=12 optim.lr=1.0e-3 "$@"
+    trainer.max_steps=21000 trainer.warmup_steps=500 trainer.validate_every=500 trainer.save_every=250 \
+    trainer.log_every=50 trainer.stoi_items=12 optim.lr=2.0e-3 "$@"

@@ -20,6 +20,7 @@ from torch import Tensor
 
 from senhance.dsp._blocks import sosfilt_blocks
 from senhance.dsp._checks import check_signal
+from senhance.torch_pair import import_torchaudio_functional  # stdlib-only leaf module, below dsp
 
 
 __all__ = ["sosfilt", "sosfilt_lfilter", "sosfiltfilt", "sosfilt_zi", "check_sos", "SosFilter", "ButterworthFilter"]
@@ -63,7 +64,7 @@ def sosfilt_lfilter(x: Tensor, sos) -> Tensor:
 def _sosfilt_recursive(x: Tensor, sos: Tensor, zi: Tensor | None) -> Tensor:
     """The lfilter cascade on ``(N, T)`` in float64, with optional state ``zi (N, 2 * n_sections)``
     (added as the zero-input response ``(z1 + z2 z^-1) / A(z)`` of each section)."""
-    import torchaudio.functional as AF
+    AF = import_torchaudio_functional()  # a clear error if torchaudio is missing or does not load
 
     sos = sos.to(torch.float64)
     y = x.to(torch.float64)  # (N, T)
