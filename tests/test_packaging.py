@@ -1,10 +1,12 @@
 """The wheel ships what the console commands need: every config, the example audio, the shipped
 checkpoints and the console scripts; and an installed (non-editable) copy finds its configs.
 
-The wheel is built from a copy of the packaging inputs (pyproject.toml, setup.py, README.md, senhance/,
-configs/, checkpoints/) in a temporary folder, so no build/ or *.egg-info is written into the working tree.
-``--no-build-isolation`` is used when the venv's setuptools satisfies the build requirement (>= 77),
-otherwise pip builds in an isolated environment (which needs setuptools>=77 from the index or pip's cache).
+The sdist and the wheel are built with ``python -m build`` from a copy of the packaging inputs (pyproject.toml,
+setup.py, MANIFEST.in, requirements.lock, README.md, senhance/, configs/, checkpoints/) in a temporary folder, so
+no build/ or *.egg-info is written into the working tree. ``--no-isolation`` is used when the venv's setuptools
+satisfies the build requirement (>= 77), otherwise build makes an isolated environment (setuptools from the index).
+The wheel is then installed into a fresh virtual environment outside the repository (reusing this
+environment's torch through a .pth file, so nothing is downloaded) and used from another folder.
 The expected lists come from the repository itself (configs/**/*.yaml, checkpoints/*.pt, pyproject.toml).
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import tomllib
 import zipfile
 from pathlib import Path
@@ -24,7 +27,7 @@ import pytest
 import soundfile as sf
 
 REPO = Path(__file__).resolve().parents[1]
-INPUTS = ("pyproject.toml", "setup.py", "README.md", "senhance", "configs", "checkpoints")
+INPUTS = ("pyproject.toml", "setup.py", "MANIFEST.in", "requirements.lock", "README.md", "senhance", "configs", "checkpoints")
 
 
 def _setuptools_is_recent() -> bool:
@@ -54,6 +57,8 @@ def built(tmp_path_factory):
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     wheels, sdists = list(out.glob("senhance-*.whl")), list(out.glob("senhance-*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, (wheels, sdists)
+    with tarfile.open(sdists[0]) as archive:  # the sdist carries the lock, so a source install can use it
+        assert any(name.endswith("/requirements.lock") for name in archive.getnames())
     return wheels[0], source, result.stdout + result.stderr
 
 
