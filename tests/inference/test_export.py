@@ -30,8 +30,8 @@ def exported(tmp_path_factory):
     with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
         cfg = compose("export", overrides=[f"model_name={folder / 'tiny.pt'}", f"output={folder}", "stem=tiny"])
         description = run(cfg)
-    assert sorted(description["files"].values()) == ["tiny.offline.onnx", "tiny.offline.ts", "tiny.step.onnx",
-                                                      "tiny.step.ts"]
+    assert sorted(description["files"].values()) == ["onnx_runner.py", "tiny.offline.onnx", "tiny.offline.ts",
+                                                      "tiny.step.onnx", "tiny.step.ts"]
     return load(folder / "tiny.pt").module, folder
 
 
