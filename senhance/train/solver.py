@@ -35,6 +35,25 @@ def _positive(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
+def fitted_warmup(warmup_steps: int, max_steps: int, max_fraction: float | None) -> int:
+    """The warm-up actually used: ``min(warmup_steps, ceil(max_fraction * max_steps))``, logged when shortened.
+
+    >>> fitted_warmup(500, 60, 0.05), fitted_warmup(500, 20000, 0.05), fitted_warmup(500, 60, None)
+    (3, 500, 500)
+    """
+    warmup_steps = int(warmup_steps)
+    if max_fraction is None:
+        return warmup_steps
+    if not 0.0 <= float(max_fraction) <= 1.0:
+        raise ValueError(f"trainer.max_warmup_fraction={max_fraction} must be in [0, 1] (or null: no limit)")
+    cap = math.ceil(float(max_fraction) * int(max_steps))
+    if warmup_steps > cap:
+        log.info("trainer.warmup_steps=%d does not fit trainer.max_steps=%d: warming up over %d steps instead "
+                 "(trainer.max_warmup_fraction=%g)", warmup_steps, max_steps, cap, max_fraction)
+        return cap
+    return warmup_steps
+
+
 def _check_rate(what: str, obj, sample_rate: int) -> None:
     rate = getattr(obj, "sample_rate", None)
     if rate is not None and int(rate) != int(sample_rate):
@@ -52,13 +71,16 @@ class Solver:
 
     Args (keyword only): ``optimizer`` is a callable ``params -> Optimizer`` (a Hydra
     ``_partial_``); ``batch_size`` is per process; ``warmup_steps`` / ``decay`` / ``min_lr_ratio``
-    shape the learning rate over ``max_steps``; ``grad_clip`` <= 0 disables clipping; ``ema_decay``
+    shape the learning rate over ``max_steps``, the warm-up shortened to at most
+    ``max_warmup_fraction * max_steps`` (rounded up; ``None``: never) so a short run still reaches the
+    peak rate and decays (see :func:`fitted_warmup`); ``grad_clip`` <= 0 disables clipping; ``ema_decay``
     0 disables EMA; ``best_metric`` is one of ``loss``, ``si_sdr``, ``si_sdr_i``, ``stoi``.
     """
 
     def __init__(self, *, model: nn.Module, loss: nn.Module, train_set, valid_set, optimizer, run_dir,
                  config: dict | None = None, sample_rate: int = 16000, device: str = "auto", seed: int = 0,
                  batch_size: int = 8, num_workers: int = 0, max_steps: int = 10000, warmup_steps: int = 0,
+                 max_warmup_fraction: float | None = 0.05,
                  decay: str = "cosine", min_lr_ratio: float = 0.0, grad_clip: float = 5.0, amp: bool = False,
                  ema_decay: float = 0.0, validate_every: int = 500, save_every: int = 250, log_every: int = 25,
                  max_valid_items: int | None = None, stoi_items: int = 4, audio_examples: int = 2,
@@ -94,7 +116,8 @@ class Solver:
         self.model = model.to(self.device)
         self.loss.to(self.device)
         self.optimizer = optimizer if isinstance(optimizer, torch.optim.Optimizer) else optimizer(model.parameters())
-        self.scheduler = build_scheduler(self.optimizer, max_steps=self.max_steps, warmup_steps=warmup_steps,
+        self.warmup_steps = fitted_warmup(warmup_steps, self.max_steps, max_warmup_fraction)
+        self.scheduler = build_scheduler(self.optimizer, max_steps=self.max_steps, warmup_steps=self.warmup_steps,
                                          decay=decay, min_ratio=min_lr_ratio)
         self.amp = bool(amp) and self.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
@@ -144,8 +167,9 @@ class Solver:
         self.history["resumed_at"].append(self.step)
         if state.get("rng"):
             set_rng_state(state["rng"])
-        log.info("resumed from %s at step %d (epoch %d, batch %d)", self.last_path, self.step, self.epoch,
-                 self.batch_in_epoch)
+        log.info("resumed from %s at step %d (epoch %d, batch %d); learning-rate schedule: the configured one "
+                 "(max_steps=%d, warmup_steps=%d)", self.last_path, self.step, self.epoch, self.batch_in_epoch,
+                 self.max_steps, self.warmup_steps)
 
     def _schedule_settings(self) -> tuple[list[float], list[dict]]:
         """Peak learning rates and schedule parameters as configured for this run."""
@@ -162,8 +186,9 @@ class Solver:
         saved = self._schedule_settings()
         if saved == (base_lrs, params):
             return
-        log.warning("%s: schedule changed at resume (saved peak lr %s, %s; now %s, %s)", self.last_path,
-                    saved[0], saved[1], base_lrs, params)
+        log.warning("%s: schedule changed at resume (saved peak lr %s, %s; configured now %s, %s): the "
+                    "configured schedule wins, continuing on it from step %d (the saved one is discarded)",
+                    self.last_path, saved[0], saved[1], base_lrs, params, self.scheduler.last_epoch)
         self.scheduler.base_lrs = list(base_lrs)
         step = self.scheduler.last_epoch
         for group, base, fn, kwargs in zip(self.optimizer.param_groups, base_lrs, self.scheduler.lr_lambdas, params):

@@ -131,6 +131,7 @@ def test_resume_with_a_new_step_budget_follows_the_new_schedule(make_solver, mon
     cosine = [0.2 * 0.5 * (1 + math.cos(math.pi * step / 10)) for step in range(4, 10)]
     assert seen == pytest.approx(cosine, rel=1e-9)
     assert "schedule changed at resume" in caplog.text
+    assert "the configured schedule wins, continuing on it from step 4" in caplog.text
 
 
 def test_epochs_cover_every_item_and_call_set_epoch(make_solver):
