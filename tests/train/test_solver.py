@@ -57,7 +57,7 @@ def test_tensorboard_hparams_hold_the_flattened_config_and_best_metrics(make_sol
     config = {"note": "test", "optim": {"lr": 0.003, "name": "adamw"}, "trainer": {"max_steps": 3},
               "data": {"folders": ["a", "b"]}}  # a list is not a scalar hyper-parameter: left out
     make_solver(max_steps=3, validate_every=3, config=config).run()
-    acc = EventAccumulator(str(tmp_path / "run" / "tb" / "hparams")).Reload()
+    acc = EventAccumulator(str(tmp_path / "run" / "tb")).Reload()  # the run's own event file: one run
     content = acc.PluginTagToContent("hparams")
     start = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/session_start_info"])
     hparams = start.session_start_info.hparams
