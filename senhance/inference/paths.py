@@ -45,8 +45,14 @@ class Summary:
         return not self.failed
 
     def report(self) -> str:
+        """One line of counts (with the real-time factor when any audio was done), then one per failure.
+
+        >>> Summary(failed=[("a.wav", "0 samples")]).report()
+        '0 file(s) done, 1 failed, 0.0 s of audio in 0.0 s\\nFAILED a.wav: 0 samples'
+        """
+        speed = f" (real-time factor {self.rtf:.4f})" if self.audio_seconds > 0 else ""
         lines = [f"{len(self.done)} file(s) done, {len(self.failed)} failed, {self.audio_seconds:.1f} s of audio "
-                 f"in {self.wall_seconds:.1f} s (real-time factor {self.rtf:.4f})"]
+                 f"in {self.wall_seconds:.1f} s{speed}"]
         lines += [f"FAILED {path}: {reason}" for path, reason in self.failed]
         return "\n".join(lines)
 
