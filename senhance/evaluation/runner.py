@@ -173,7 +173,9 @@ def evaluate(
     for spec in specs:
         try:
             folder = Path(spec.source).expanduser()
-            enhancers[spec.label] = PrecomputedOutputs(folder) if folder.is_dir() else loader(spec.source)
+            run_folder = (folder / "checkpoints" / "best.pt").is_file()  # a training run: load its best.pt
+            enhancers[spec.label] = (PrecomputedOutputs(folder) if folder.is_dir() and not run_folder
+                                     else loader(spec.source))
         except Exception as error:  # a system that cannot load is reported, the others still run
             errors.append({"file": "*", "system": spec.label, "error": f"{spec.source}: cannot load ({error})"})
     rows = [NOISY] + [s.label for s in specs if s.label in enhancers]

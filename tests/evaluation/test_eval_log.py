@@ -34,3 +34,21 @@ def test_evaluate_log_and_portable_results(tmp_path):
     text = json.dumps(results)
     assert str(tmp_path) not in text
     assert any(e["error"].startswith("<clean_dir>/short.wav: ") for e in results["errors"]), results["errors"]
+
+
+def test_a_training_run_folder_is_evaluated_with_its_best_pt(tmp_path):
+    import torch
+
+    from senhance.checkpoint import save_package
+    from senhance.evaluation import evaluate
+    from senhance.models import BandFilterNet
+
+    noisy_dir, clean_dir = make_corpus(tmp_path / "data", n_files=2, seconds=0.5, snrs=(0, 5), manifest=False)
+    torch.manual_seed(0)
+    model = BandFilterNet(hidden_size=8, num_layers=1, conv_channels=2, n_bands=8, df_bins=8)
+    save_package(tmp_path / "runs" / "exp1" / "checkpoints" / "best.pt", model, sample_rate=16000)
+    results = evaluate(noisy_dir=noisy_dir, clean_dir=clean_dir, output_dir=tmp_path / "eval",
+                       systems=[str(tmp_path / "runs" / "exp1"), f"file:{tmp_path}/runs/exp1/checkpoints/best.pt"],
+                       metrics=["si_sdr"], examples=0, progress=False)
+    assert results["errors"] == []
+    assert results["systems"]["exp1"]["summary"] == results["systems"]["file"]["summary"]
