@@ -5,7 +5,8 @@ Three kinds of names are understood, tried in this order:
 1. a classical baseline from :data:`senhance.baselines.CLASSICAL` (``bandpass``,
    ``spectral_subtraction``, ``wiener``); keyword arguments go to its constructor;
 2. a path to a checkpoint package written by :func:`senhance.checkpoint.save_package`
-   (anything that exists on disk, or ends in ``.pt``);
+   (anything that exists on disk, or ends in ``.pt``), or a training run folder (``runs/x``: its
+   ``checkpoints/best.pt``); a run's ``last.pt`` (training state) is refused with a pointer to ``best.pt``;
 3. a shipped model: ``<name>.pt`` inside the package ``senhance.checkpoints``
    (``"default"`` is the model most users want).
 
@@ -87,9 +88,11 @@ def load(name_or_path: str | Path, *, device: str | torch.device = "cpu", **kwar
         raise TypeError(f"senhance.baselines.CLASSICAL[{name!r}] built a {type(baseline).__name__}, not an Enhancer")
     path = Path(name).expanduser()
     if path.exists() or name.endswith(".pt") or "/" in name or "\\" in name:
+        if path.is_dir():
+            path = _best_in_run_folder(path, name)
         if not path.is_file():
             raise ModelNotFoundError(f"model={name!r}: checkpoint file {path} does not exist")
-        return _load_checkpoint(path, device=device, **kwargs)
+        return _load_checkpoint(path, device=device, name=model_name_for(path), **kwargs)
     resource = shipped_root() / f"{name}.pt"
     if not resource.is_file():
         known = sorted(set(shipped_models()) | set(classical))
@@ -101,10 +104,57 @@ def load(name_or_path: str | Path, *, device: str | torch.device = "cpu", **kwar
         return _load_checkpoint(Path(real_path), device=device, name=name, **kwargs)
 
 
-def _load_checkpoint(path: Path, *, device, name: str | None = None, **kwargs) -> "PackagedEnhancer":
-    from senhance.checkpoint import load_package
+#: checkpoint file stems that say nothing about the model; the run folder names it instead
+GENERIC_STEMS = ("best", "last", "averaged", "model", "checkpoint")
 
-    module, package = load_package(path)
+
+def model_name_for(path: str | Path) -> str:
+    """The name of a checkpoint file: its stem, or for ``runs/x/checkpoints/best.pt`` (a generic stem)
+    the run folder's name, so exports and reports of two runs do not share the name ``best``.
+
+    >>> model_name_for("runs/exp1/checkpoints/best.pt"), model_name_for("models/tiny.pt")
+    ('exp1', 'tiny')
+    """
+    path = Path(path)
+    if path.stem in GENERIC_STEMS:
+        parents = [p.name for p in path.absolute().parents if p.name and p.name != "checkpoints"]
+        if parents:
+            return parents[0]
+    return path.stem
+
+
+def _best_in_run_folder(folder: Path, name: str) -> Path:
+    """``runs/x`` (a training run) or ``runs/x/checkpoints`` -> its ``best.pt``."""
+    for candidate in (folder / "checkpoints" / "best.pt", folder / "best.pt"):
+        if candidate.is_file():
+            return candidate
+    raise ModelNotFoundError(f"model={name!r}: {folder} is a folder without checkpoints/best.pt "
+                             "(give a training run folder or a checkpoint file)")
+
+
+def _training_state_hint(path: Path) -> str | None:
+    """A sentence for a file that is the trainer's resumable state (``last.pt``), else None."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:
+        return None
+    if isinstance(state, dict) and {"model", "optimizer", "step"} <= set(state):
+        best = path.parent / "best.pt"
+        return (f"{path}: this is training state (for resuming training, step {state['step']}), not a model "
+                f"package; use {best}" + ("" if best.is_file() else " (written at the run's validations)"))
+    return None
+
+
+def _load_checkpoint(path: Path, *, device, name: str | None = None, **kwargs) -> "PackagedEnhancer":
+    from senhance.checkpoint import CheckpointError, load_package
+
+    try:
+        module, package = load_package(path)
+    except CheckpointError as error:
+        hint = _training_state_hint(path)
+        if hint is not None:
+            raise CheckpointError(hint) from error
+        raise
     try:
         return PackagedEnhancer(module, package, device=device, name=name or path.stem, **kwargs)
     except TypeError as error:  # an unknown option

@@ -7,6 +7,7 @@ are accepted and ignored (the fit minimises the squared error of the model's reg
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from tqdm import tqdm
 
 from senhance.io import atomic_output
 from senhance.metrics import batched_si_sdr
+
+log = logging.getLogger(__name__)
 
 
 class ClosedFormTrainer:
@@ -124,7 +127,18 @@ class ClosedFormTrainer:
         # same layout as the gradient Solver's history.json
         _write_json_atomic(self.run_dir / "history.json",
                            {"train": [fit], "valid": [valid] if len(valid) > 1 else [], "resumed_at": [], "best": metrics})
+        log.info(self.summary_line(metrics))
         return metrics
+
+    def summary_line(self, metrics: dict) -> str:
+        """The closing line: the fit's validation SI-SDR and its improvement over the noisy input."""
+        path = self.run_dir / "checkpoints" / "best.pt"
+        if "valid_si_sdr" not in metrics:
+            return (f"linear fit on {metrics['train_examples']} examples; no validation score (no validation set "
+                    f"or only silent references) -> {path}")
+        return (f"linear fit on {metrics['train_examples']} examples: valid_si_sdr={metrics['valid_si_sdr']:.2f} dB "
+                f"(noisy {metrics['valid_si_sdr_noisy']:.2f} dB, improvement "
+                f"{metrics['valid_si_sdr_improvement']:+.2f} dB over {metrics['valid_examples']} items) -> {path}")
 
 
 def _write_json_atomic(path: Path, data) -> None:

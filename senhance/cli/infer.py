@@ -44,7 +44,7 @@ def run(cfg: DictConfig) -> int:
         enhancer, to_absolute_path(str(cfg.input)), to_absolute_path(str(cfg.output)),
         suffix=str(cfg.get("suffix") or ""), strength=float(cfg.strength), save_residual=bool(cfg.save_residual),
         overwrite=bool(cfg.overwrite), subtype=cfg.get("subtype"), block_seconds=float(cfg.block_seconds),
-        progress=bool(cfg.get("progress", True)),
+        progress=bool(cfg.get("progress", True)), max_attenuation_db=cfg.get("max_attenuation_db"),
     )
     print(f"senhance-infer ({enhancer.name}): {summary.report()}", file=sys.stderr)
     return 0 if summary.ok else 1

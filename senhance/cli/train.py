@@ -72,11 +72,12 @@ def train(cfg: DictConfig) -> dict:
 @hydra.main(config_path="pkg://senhance.configs", config_name="train", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     from senhance.train import distributed
+    from senhance.train.run_log import warnings_to_log
     from senhance.train.solver import NonFiniteLossError
 
     try:
         with exit_on_user_error("senhance-train", status=1, log=log,
-                                kinds=(ValueError, NonFiniteLossError, FileNotFoundError)):
+                                kinds=(ValueError, NonFiniteLossError, FileNotFoundError)), warnings_to_log():
             train(cfg)
     finally:
         distributed.cleanup()

@@ -1,6 +1,7 @@
 """Dataset of matched noisy/clean files (VoiceBank-DEMAND layout)."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,10 @@ class PairedDataset(Dataset):
             noisy_dir, clean_dir = valid_noisy_dir, valid_clean_dir
         pairs = match_pairs(noisy_dir, clean_dir, skip_bad=skip_bad, cache_dir=cache_dir)
         if not separate and subset != "all":
+            if not group_regex and valid_fraction > 0:
+                warnings.warn(f"noisy_dir {noisy_dir}: no group_regex, so pairs are split into training and "
+                              "validation by file and a speaker may be in both (set data.group_regex, e.g. "
+                              "'^(p\\d+)_' for VoiceBank, or give valid_noisy_dir/valid_clean_dir)", stacklevel=2)
             ids = [p.noisy.relpath for p in pairs]
             keep = set(select_subset(ids, subset=subset, valid_fraction=valid_fraction, seed=split_seed,
                                      group_regex=group_regex, split_file=split_file, what=str(noisy_dir)))

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import logging
 import multiprocessing
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -18,6 +20,28 @@ from senhance.evaluation.systems import CLEAN, NOISY, SystemSpec, SystemSpecErro
 from senhance.inference.waveform import DEFAULT_BLOCK_SECONDS, block_frames_for, enhance_waveform
 
 FORMAT = "senhance-eval/1"
+
+log = logging.getLogger(__name__)
+
+
+def portable_path(path, start: Path) -> str | None:
+    """``path`` relative to ``start`` (the output folder), so a results folder moved together with its
+    inputs still points at them; ``None`` stays ``None``.
+
+    >>> portable_path("/data/vb/noisy", Path("/data/vb/eval"))
+    '../noisy'
+    """
+    if path is None:
+        return None
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(start))
+
+
+def _relative_to_roots(text: str, roots: dict[str, str | None]) -> str:
+    """Write the files of an error message relative to their input root: ``<clean_dir>/a.wav``."""
+    for name, root in roots.items():
+        if root:
+            text = text.replace(os.path.abspath(root) + os.sep, f"<{name}>/")
+    return text
 
 
 def _mono(audio) -> np.ndarray:
@@ -135,6 +159,8 @@ def evaluate(
     keys = result_keys(chosen)
 
     items, errors = _data.find_items(noisy_dir, clean_dir, exclude=output_dir)
+    log.info("evaluating %d file(s) of %s%s: %s with %s", len(items), noisy_dir,
+             f" against {clean_dir}" if clean_dir is not None else "", ", ".join(rows), ", ".join(chosen))
     manifest_path = _data.default_manifest(noisy_dir) if manifest == "auto" else manifest
     group_columns = _data.assign_groups(items, manifest=manifest_path, group_by=group_by,
                                         group_regex=group_regex, snr_bin=snr_bin)
@@ -147,7 +173,9 @@ def evaluate(
     for spec in specs:
         try:
             folder = Path(spec.source).expanduser()
-            enhancers[spec.label] = PrecomputedOutputs(folder) if folder.is_dir() else loader(spec.source)
+            run_folder = (folder / "checkpoints" / "best.pt").is_file()  # a training run: load its best.pt
+            enhancers[spec.label] = (PrecomputedOutputs(folder) if folder.is_dir() and not run_folder
+                                     else loader(spec.source))
         except Exception as error:  # a system that cannot load is reported, the others still run
             errors.append({"file": "*", "system": spec.label, "error": f"{spec.source}: cannot load ({error})"})
     rows = [NOISY] + [s.label for s in specs if s.label in enhancers]
@@ -235,12 +263,23 @@ def evaluate(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
+    roots = {"noisy_dir": noisy_dir, "clean_dir": clean_dir}
+    errors = [{**e, "error": _relative_to_roots(str(e["error"]), roots)} for e in errors]
     results = _summarise(items, rows, specs, keys, group_columns, scored, errors, pairs)
+
+    def source(spec: SystemSpec) -> str:
+        folder = Path(spec.source).expanduser()
+        return portable_path(folder, output_dir) if folder.exists() else spec.source
+
+    for spec in specs:
+        if spec.label in results["systems"]:
+            results["systems"][spec.label]["source"] = source(spec)
     results.update({
         "format": FORMAT,
-        "config": {"noisy_dir": str(noisy_dir), "clean_dir": None if clean_dir is None else str(clean_dir),
-                   "systems": [{"label": s.label, "source": s.source} for s in specs], "metrics": chosen,
-                   "pesq_mode": pesq_mode, "manifest": None if manifest_path is None else str(manifest_path),
+        "config": {"noisy_dir": portable_path(noisy_dir, output_dir), "clean_dir": portable_path(clean_dir, output_dir),
+                   "paths_relative_to": "output_dir",
+                   "systems": [{"label": s.label, "source": source(s)} for s in specs], "metrics": chosen,
+                   "pesq_mode": pesq_mode, "manifest": portable_path(manifest_path, output_dir),
                    "group_regex": group_regex},
         "metric_info": metric_info(chosen, pesq_mode),
     })
@@ -255,6 +294,14 @@ def evaluate(
     _report.write_csv(output_dir / "results.csv", results)
     _report.write_markdown(output_dir / "report.md", results)
     _html.write_html(output_dir / "report.html", results, example_entries)
+    for label in rows:
+        summary = results["systems"][label]["summary"]
+        log.info("%s: %d file(s) scored; %s", label, len(results["systems"][label]["files"]),
+                 ", ".join(f"{k}={v['mean']:.4g}" for k, v in summary.items()
+                           if isinstance(v, dict) and v.get("mean") is not None) or "no scores")
+    for error in results["errors"]:
+        log.warning("%s%s: %s", error["file"], f" ({error['system']})" if error.get("system") else "", error["error"])
+    log.info("wrote results.json, results.csv, report.md and report.html to %s", output_dir)
     return results
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import warnings
 from pathlib import Path
 
@@ -26,6 +27,8 @@ import torch
 from torch import Tensor, nn
 
 ONNX_OPSET = 17
+#: The reference streaming runner (numpy + onnxruntime only) that export copies next to the graphs.
+RUNNER = Path(__file__).with_name("onnx_runner.py")
 
 
 def _dft_bases(window: Tensor, n_fft: int) -> tuple[Tensor, Tensor]:
@@ -106,7 +109,11 @@ def export_model(model: nn.Module, out_dir: str | Path, *, stem: str = "model",
 
     Returns:
         The description also written to ``<stem>.export.json``: files, sample rate, hop, latency,
-        and the names/shapes of the step's state inputs (``state{i}`` in, ``state{i}_out`` out).
+        the full framing recipe (``framing``: leading zeros, window values, overlap-add, samples to
+        drop) and the step's state inputs (``state{i}`` in, ``state{i}_out`` out) with their shapes
+        and initial values. ``onnx_runner.py`` (numpy + onnxruntime only, see
+        :mod:`senhance.inference.onnx_runner`) is copied into ``out_dir`` too: it streams audio through
+        ``<stem>.step.onnx`` following that recipe.
     """
     unknown = set(formats) - {"torchscript", "onnx"}
     if unknown:
@@ -138,12 +145,37 @@ def export_model(model: nn.Module, out_dir: str | Path, *, stem: str = "model",
                               input_names=["spec"] + state_names,
                               output_names=["out"] + [f"{n}_out" for n in state_names])
             files["onnx_step"] = path.name
+    pad = int(model.n_fft) - int(model.hop_length)
+    window = model.window.detach().to("cpu", torch.float64)
+    runner = out_dir / RUNNER.name
+    if "onnx" in formats:
+        shutil.copyfile(RUNNER, runner)
+        files["runner"] = runner.name
     description = {
         "files": files, "sample_rate": int(model.sample_rate), "n_fft": int(model.n_fft),
         "hop_length": int(model.hop_length), "latency_samples": int(model.latency_samples),
         "offline": {"input": "noisy (1, time) float32", "output": "enhanced (1, time) float32"},
+        "framing": {
+            "n_fft": int(model.n_fft), "hop_length": int(model.hop_length),
+            "leading_zeros": pad,
+            "window": {"name": "sqrt_hann_periodic", "formula": "sqrt(0.5 - 0.5 * cos(2 * pi * n / n_fft)), "
+                       "n = 0 .. n_fft - 1", "values": [float(v) for v in window]},
+            "analysis": f"put leading_zeros zeros in front of the signal; every hop_length samples take the last "
+                        f"n_fft samples, multiply by the window, rfft (n_fft // 2 + 1 = {model.n_fft // 2 + 1} bins), "
+                        "stack real and imaginary parts as spec (1, F, 1, 2)",
+            "synthesis": "irfft(out, n=n_fft) of each step output, multiply by the window again, overlap-add at "
+                         "hop_length (no normalisation: the squared window sums to 1)",
+            "drop_samples": pad,
+            "end": "feed zeros until every input sample has come out; output sample t then lines up with input t",
+            "runner": runner.name,
+        },
         "step": {"input": "spec (1, n_fft//2+1, 1, 2) float32: one frame, real/imag of the causal sqrt-Hann STFT",
-                 "state": {n: list(t.shape) for n, t in zip(state_names, state)}},
+                 "spec_input": "spec", "output": "out",
+                 "state": {n: {"shape": list(t.shape), "dtype": "float32",
+                               "initial": [float(v) for v in t.detach().reshape(-1).cpu()],
+                               "output": f"{n}_out"} for n, t in zip(state_names, state)},
+                 "state_note": "start from the initial values (row-major, reshaped to shape), not zeros; feed "
+                               "each <name>_out back as <name> at the next step"},
     }
     (out_dir / f"{stem}.export.json").write_text(json.dumps(description, indent=2))
     return description

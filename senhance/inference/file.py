@@ -15,7 +15,8 @@ import torch
 from senhance.enhancer import Enhancer
 from senhance.inference.blocks import soft_limit
 from senhance.inference.waveform import (DEFAULT_BLOCK_SECONDS, OLA_CONTEXT_SECONDS, OLA_CROSSFADE_SECONDS,  # noqa: F401
-                                         block_frames_for, block_stream, check_strength, enhance_blocks, mix)
+                                         attenuation_floor, block_frames_for, block_stream, check_strength,
+                                         enhance_blocks, mix)
 
 
 class OutputExistsError(ValueError):
@@ -49,7 +50,7 @@ def _check_output(path: Path, input_path: Path, overwrite: bool, what: str) -> N
 def enhance_file(enhancer: Enhancer, input_path: str | Path, output_path: str | Path, *, strength: float = 1.0,
                  save_residual: bool = False, residual_path: str | Path | None = None, subtype: str | None = None,
                  overwrite: bool = False, block_seconds: float = DEFAULT_BLOCK_SECONDS,
-                 progress: bool = False) -> Path:
+                 progress: bool = False, max_attenuation_db: float | None = None) -> Path:
     """Enhance ``input_path`` into ``output_path``; returns the output path.
 
     The output keeps the input's sample rate, channel count (each channel is enhanced
@@ -69,6 +70,8 @@ def enhance_file(enhancer: Enhancer, input_path: str | Path, output_path: str | 
         overwrite: replace existing outputs (inputs are never replaced).
         block_seconds: block length for long files.
         progress: show a tqdm bar over the blocks of a long file.
+        max_attenuation_db: never attenuate more than this many dB relative to the input
+            (DeepFilterNet's ``atten_lim_db``, :func:`~senhance.inference.waveform.limit_attenuation`); ``None``: no limit.
 
     Raises:
         senhance.io.AudioFileError: unreadable, empty or non-finite input.
@@ -94,6 +97,7 @@ def enhance_file(enhancer: Enhancer, input_path: str | Path, output_path: str | 
     from senhance.io import AudioFileError, AudioWriter, audio_info, iter_audio_blocks, read_audio, write_audio
 
     strength = check_strength(strength)
+    attenuation_floor(max_attenuation_db)
     block_frames_for(block_seconds, 1)  # validate before touching any file
     input_path, output_path = Path(input_path), Path(output_path)
     residual = Path(residual_path) if residual_path is not None else residual_path_for(output_path)
@@ -127,7 +131,7 @@ def enhance_file(enhancer: Enhancer, input_path: str | Path, output_path: str | 
                 bar.update(round(block.shape[-1] / sample_rate, 1))
 
     pairs = enhance_blocks(enhancer, blocks(), sample_rate, total_frames=info.frames, strength=strength,
-                           block_frames=block_frames, source=str(input_path))
+                           block_frames=block_frames, source=str(input_path), max_attenuation_db=max_attenuation_db)
     try:
         if info.frames <= block_frames:  # short: one write per output
             ((noisy, output),) = pairs

@@ -45,8 +45,14 @@ class Summary:
         return not self.failed
 
     def report(self) -> str:
+        """One line of counts (with the real-time factor when any audio was done), then one per failure.
+
+        >>> Summary(failed=[("a.wav", "0 samples")]).report()
+        '0 file(s) done, 1 failed, 0.0 s of audio in 0.0 s\\nFAILED a.wav: 0 samples'
+        """
+        speed = f" (real-time factor {self.rtf:.4f})" if self.audio_seconds > 0 else ""
         lines = [f"{len(self.done)} file(s) done, {len(self.failed)} failed, {self.audio_seconds:.1f} s of audio "
-                 f"in {self.wall_seconds:.1f} s (real-time factor {self.rtf:.4f})"]
+                 f"in {self.wall_seconds:.1f} s{speed}"]
         lines += [f"FAILED {path}: {reason}" for path, reason in self.failed]
         return "\n".join(lines)
 
@@ -102,7 +108,7 @@ def output_for(file: Path, root: Path | None, output: Path, suffix: str) -> Path
 def enhance_paths(enhancer: Enhancer, input: str | Path, output: str | Path, *, suffix: str = "",
                   strength: float = 1.0, save_residual: bool = False, overwrite: bool = False,
                   subtype: str | None = None, block_seconds: float = DEFAULT_BLOCK_SECONDS,
-                  progress: bool = True) -> Summary:
+                  progress: bool = True, max_attenuation_db: float | None = None) -> Summary:
     """Enhance a file, a folder (recursively) or a glob of files.
 
     ``output`` is a file (for one input file) or a folder that mirrors the input's layout,
@@ -131,6 +137,9 @@ def enhance_paths(enhancer: Enhancer, input: str | Path, output: str | Path, *, 
     """
     from tqdm.auto import tqdm
 
+    from senhance.inference.waveform import attenuation_floor
+
+    attenuation_floor(max_attenuation_db)  # a bad value is a usage error, not one failure per file
     files, root = collect_inputs(input, output)
     output = Path(output)
     if root is not None and output.is_file():
@@ -145,7 +154,8 @@ def enhance_paths(enhancer: Enhancer, input: str | Path, output: str | Path, *, 
                 raise ValueError(f"output={target}: is one of the inputs; senhance never overwrites an input")
             seconds = _duration(file)
             enhance_file(enhancer, file, target, strength=strength, save_residual=save_residual, subtype=subtype,
-                         overwrite=overwrite, block_seconds=block_seconds, progress=progress)
+                         overwrite=overwrite, block_seconds=block_seconds, progress=progress,
+                         max_attenuation_db=max_attenuation_db)
         except Exception as exc:  # one bad file must not stop the batch
             reason = str(exc) or type(exc).__name__
             summary.failed.append((file, reason))

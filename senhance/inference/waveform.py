@@ -10,6 +10,7 @@ they produce are the same (before the file's quantisation).
 """
 from __future__ import annotations
 
+import math
 from typing import Iterable, Iterator
 
 import torch
@@ -37,6 +38,38 @@ def check_strength(strength: float) -> float:
     return strength
 
 
+def attenuation_floor(max_attenuation_db: float | None) -> float:
+    """The linear floor ``10 ** (-L / 20)`` of the attenuation limit ``L`` dB; ``None`` / ``inf``: 0 (no limit).
+
+    >>> attenuation_floor(20), attenuation_floor(None)
+    (0.1, 0.0)
+    """
+    if max_attenuation_db is None:
+        return 0.0
+    limit = float(max_attenuation_db)
+    if not limit > 0 or math.isnan(limit):
+        raise ValueError(f"max_attenuation_db={max_attenuation_db} must be > 0 dB (or null/inf: no limit)")
+    return 0.0 if math.isinf(limit) else 10.0 ** (-limit / 20.0)
+
+
+def limit_attenuation(noisy: Tensor, enhanced: Tensor, max_attenuation_db: float | None) -> Tensor:
+    """DeepFilterNet's ``atten_lim_db``: ``(1 - a) * enhanced + a * noisy`` with ``a = 10 ** (-L / 20)``.
+
+    Sample-wise (so it commutes with block processing and the STFT): where the enhancer removed
+    everything, ``a * noisy`` (``L`` dB down) is left; wherever it applied a real gain ``g`` in
+    [0, 1] to a time-frequency bin, that bin keeps ``((1 - a) g + a)`` of the noisy one, at least
+    ``a``. ``None`` / ``inf`` returns ``enhanced`` itself.
+
+    >>> noisy = torch.tensor([[1.0, -2.0]]); silent = torch.zeros(1, 2)
+    >>> limit_attenuation(noisy, silent, 20.0)
+    tensor([[ 0.1000, -0.2000]])
+    """
+    floor = attenuation_floor(max_attenuation_db)
+    if floor == 0.0:
+        return enhanced
+    return (1.0 - floor) * enhanced + floor * noisy
+
+
 def block_frames_for(block_seconds: float, sample_rate: int) -> int:
     """Samples per block: ``block_seconds`` at ``sample_rate``, at least 1.
 
@@ -48,10 +81,11 @@ def block_frames_for(block_seconds: float, sample_rate: int) -> int:
     return max(1, int(round(block_seconds * int(sample_rate))))
 
 
-def mix(noisy: Tensor, enhanced: Tensor, strength: float) -> Tensor:
+def mix(noisy: Tensor, enhanced: Tensor, strength: float, max_attenuation_db: float | None = None) -> Tensor:
     """``strength * soft_limit(enhanced) + (1 - strength) * noisy``; strength 0 gives ``noisy`` exactly.
 
-    Limiting the enhanced part keeps the mix inside [-1, 1] whenever the input is.
+    Limiting the enhanced part keeps the mix inside [-1, 1] whenever the input is. With
+    ``max_attenuation_db`` the enhanced part is first :func:`limit_attenuation` 'ed.
 
     >>> noisy = torch.tensor([[0.5, -0.25]]); enhanced = torch.tensor([[3.0, 0.0]])
     >>> torch.equal(mix(noisy, enhanced, 0.0), noisy)
@@ -61,7 +95,7 @@ def mix(noisy: Tensor, enhanced: Tensor, strength: float) -> Tensor:
     """
     if strength == 0.0:
         return noisy.clone()
-    limited = soft_limit(enhanced)
+    limited = soft_limit(limit_attenuation(noisy, enhanced, max_attenuation_db))
     if strength == 1.0:
         return limited
     return strength * limited + (1.0 - strength) * noisy
@@ -91,15 +125,16 @@ def block_stream(enhancer, sample_rate: int, block_frames: int):
 
 
 def enhance_blocks(enhancer, blocks: Iterable[Tensor], sample_rate: int, *, total_frames: int,
-                   strength: float = 1.0, block_frames: int, source: str = "waveform"
-                   ) -> Iterator[tuple[Tensor, Tensor]]:
+                   strength: float = 1.0, block_frames: int, source: str = "waveform",
+                   max_attenuation_db: float | None = None) -> Iterator[tuple[Tensor, Tensor]]:
     """Enhance a signal given as consecutive ``(C, n)`` float32 blocks; yields ``(noisy, output)`` pairs.
 
     Each pair holds matching input and output samples (``(C, m)`` each, on the CPU); their
     concatenation covers the whole signal. A signal of at most ``block_frames`` samples
     (``total_frames``) is enhanced in one :meth:`~senhance.enhancer.Enhancer.enhance` call;
     a longer one through :func:`block_stream`, so memory stays bounded. The output is
-    :func:`mix` ``(noisy, enhanced, strength)`` (soft-limited); ``source`` names the input in errors.
+    :func:`mix` ``(noisy, enhanced, strength, max_attenuation_db)`` (attenuation-limited, soft-limited);
+    ``source`` names the input in errors.
 
     >>> import senhance
     >>> x = 0.1 * torch.randn(1, 3000)
@@ -111,11 +146,12 @@ def enhance_blocks(enhancer, blocks: Iterable[Tensor], sample_rate: int, *, tota
     torch.Size([1, 3000])
     """
     strength = check_strength(strength)
+    attenuation_floor(max_attenuation_db)  # validate
     if int(total_frames) <= int(block_frames):  # short: one whole-signal call
         parts = list(blocks)
         noisy = torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
         enhanced = enhancer.enhance(noisy, sample_rate) if strength > 0 else noisy
-        yield noisy, mix(noisy, enhanced.to("cpu", torch.float32), strength)
+        yield noisy, mix(noisy, enhanced.to("cpu", torch.float32), strength, max_attenuation_db)
         return
     stream = block_stream(enhancer, sample_rate, block_frames) if strength > 0 else None
     pending: list[Tensor] = []  # noisy samples fed but not yet matched by enhanced output
@@ -129,7 +165,7 @@ def enhance_blocks(enhancer, blocks: Iterable[Tensor], sample_rate: int, *, tota
             raise RuntimeError(f"{source}: the enhancer returned more samples than it was fed")
         pending[:] = [noisy[:, n:]] if noisy.shape[-1] > n else []
         noisy = noisy[:, :n]
-        return noisy, mix(noisy, enhanced.to("cpu", torch.float32), strength)
+        return noisy, mix(noisy, enhanced.to("cpu", torch.float32), strength, max_attenuation_db)
 
     for block in blocks:
         pending.append(block)
@@ -150,7 +186,7 @@ def enhance_blocks(enhancer, blocks: Iterable[Tensor], sample_rate: int, *, tota
 
 
 def enhance_waveform(enhancer, waveform: Tensor, sample_rate: int, *, strength: float = 1.0,
-                     block_seconds: float = DEFAULT_BLOCK_SECONDS) -> Tensor:
+                     block_seconds: float = DEFAULT_BLOCK_SECONDS, max_attenuation_db: float | None = None) -> Tensor:
     """Enhance ``waveform`` exactly as :func:`~senhance.inference.file.enhance_file` enhances a file.
 
     The result is the float32 audio ``enhance_file`` (and so ``senhance-infer``) writes for a
@@ -164,6 +200,8 @@ def enhance_waveform(enhancer, waveform: Tensor, sample_rate: int, *, strength: 
         waveform: ``(time,)`` or ``(channels, time)``, finite, at ``sample_rate``.
         strength: dry/wet knob in [0, 1]; 0 returns the input exactly.
         block_seconds: block length for long signals.
+        max_attenuation_db: the most the output is attenuated relative to the input, in dB
+            (:func:`limit_attenuation`); ``None``: no limit.
 
     Shape:
         ``(time,)`` or ``(channels, time)`` -> float32 of the same shape.
@@ -183,6 +221,7 @@ def enhance_waveform(enhancer, waveform: Tensor, sample_rate: int, *, strength: 
     total = audio.shape[-1]
     blocks = (audio[:, start:start + block_frames] for start in range(0, total, block_frames))
     pieces = [output for _, output in enhance_blocks(enhancer, blocks, int(sample_rate), total_frames=total,
-                                                     strength=strength, block_frames=block_frames)]
+                                                     strength=strength, block_frames=block_frames,
+                                                     max_attenuation_db=max_attenuation_db)]
     output = torch.cat(pieces, dim=-1) if len(pieces) > 1 else pieces[0]
     return output[0] if waveform.dim() == 1 else output

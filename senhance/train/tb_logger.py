@@ -76,14 +76,23 @@ class TrainLogger:
         if self.writer is not None and config is not None:
             self.writer.add_text("config", "```\n" + json.dumps(config, indent=2, default=str) + "\n```", 0)
 
-    def hparams(self, flat: dict[str, object], metrics: dict[str, float]) -> None:
-        """Scalar hyper-parameters with the final metrics (HPARAMS tab)."""
+    def hparams(self, flat: dict[str, object], metrics: dict[str, float], step: int = 0) -> None:
+        """Scalar hyper-parameters with the final metrics (HPARAMS tab), written into this run's own
+        event file (``add_hparams`` would make a second run in a sub-folder, one more at every re-run)."""
         if self.writer is None:
             return
+        from torch.utils.tensorboard.summary import hparams
+
         clean_flat = {k: v for k, v in flat.items() if isinstance(v, (int, float, str, bool))}
         clean_metrics = {f"hparam/{k}": float(v) for k, v in metrics.items() if v is not None and np.isfinite(v)}
-        if clean_metrics:
-            self.writer.add_hparams(clean_flat, clean_metrics, run_name="hparams")
+        if not clean_metrics:
+            return
+        experiment, start, end = hparams(clean_flat, clean_metrics)
+        file_writer = self.writer._get_file_writer()
+        for summary in (experiment, start, end):
+            file_writer.add_summary(summary)
+        for name, value in clean_metrics.items():
+            self.writer.add_scalar(name, value, step)
 
     def close(self) -> None:
         if self.writer is not None:

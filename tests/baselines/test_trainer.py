@@ -121,3 +121,20 @@ def test_senhance_train_fits_linear_end_to_end(tmp_path):
     enhancer = senhance.load(str(run_dir / "checkpoints" / "best.pt"))
     x = torch.randn(1, 8000) * 0.1
     assert enhancer.enhance(x, 16000).shape == x.shape
+
+
+def test_run_ends_with_its_validation_score_and_improvement(tmp_path, caplog):
+    import logging
+
+    train_set, valid_set = _Pairs(range(4)), _Pairs(range(10, 12))
+    trainer = ClosedFormTrainer(model=LinearSpectralRegressor(), train_set=train_set, valid_set=valid_set,
+                                run_dir=tmp_path, batch_size=2, progress=False)
+    with caplog.at_level(logging.INFO, logger="senhance.baselines.trainer"):
+        trainer.run()
+    history = json.loads((tmp_path / "history.json").read_text())["best"]
+    before = [si_sdr_np(item["noisy"][0].numpy(), item["clean"][0].numpy()) for item in valid_set.items]
+    assert history["valid_si_sdr_noisy"] == pytest.approx(np.mean(before), abs=1e-3)  # what the line reports
+    line = caplog.records[-1].getMessage()
+    assert f"valid_si_sdr={history['valid_si_sdr']:.2f} dB" in line
+    assert f"improvement {history['valid_si_sdr_improvement']:+.2f} dB" in line
+    assert line.endswith(str(tmp_path / "checkpoints" / "best.pt"))

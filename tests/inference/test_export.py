@@ -30,8 +30,8 @@ def exported(tmp_path_factory):
     with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
         cfg = compose("export", overrides=[f"model_name={folder / 'tiny.pt'}", f"output={folder}", "stem=tiny"])
         description = run(cfg)
-    assert sorted(description["files"].values()) == ["tiny.offline.onnx", "tiny.offline.ts", "tiny.step.onnx",
-                                                      "tiny.step.ts"]
+    assert sorted(description["files"].values()) == ["onnx_runner.py", "tiny.offline.onnx", "tiny.offline.ts",
+                                                      "tiny.step.onnx", "tiny.step.ts"]
     return load(folder / "tiny.pt").module, folder
 
 
@@ -119,3 +119,26 @@ def test_default_configuration_exports_with_onnxruntime_parity(default_checkpoin
     for n in range(spec.shape[2]):
         out, *state = session.run(None, {"spec": spec[:, :, n:n + 1].numpy(), **dict(zip(names, state))})
         np.testing.assert_allclose(out, frames[:, :, n:n + 1].numpy(), atol=1e-5)
+
+
+def test_exports_of_two_runs_are_named_after_the_runs(tmp_path, exported):
+    """`stem` unset: ``runs/a/checkpoints/best.pt`` exports as ``a.*``, so two runs' ``best.pt`` do not
+    overwrite each other in one output folder."""
+    import shutil
+
+    from hydra import compose, initialize_config_module
+
+    from senhance.cli.export import run
+
+    _, folder = exported
+    for name in ("a", "b"):
+        (tmp_path / name / "checkpoints").mkdir(parents=True)
+        shutil.copyfile(folder / "tiny.pt", tmp_path / name / "checkpoints" / "best.pt")
+    out = tmp_path / "exported"
+    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
+        for name in ("a", "b"):
+            cfg = compose("export", overrides=[f"model_name={tmp_path / name / 'checkpoints' / 'best.pt'}",
+                                               f"output={out}", "formats=[onnx]"])
+            run(cfg)
+    assert {"a.step.onnx", "b.step.onnx", "a.export.json", "b.export.json"} <= {p.name for p in out.iterdir()}
+    assert not list(out.glob("best.*"))

@@ -96,3 +96,11 @@ def test_cli_run_in_process(tmp_path, standins, monkeypatch):
         cfg = compose("infer", overrides=["input=a.wav", "output=o.wav", "model_name=x", "progress=false",
                                           "overwrite=true"])
         assert run(cfg) == 0 and soundfile.info(tmp_path / "o.wav").frames == 1600
+
+
+def test_zero_files_done_reports_no_nan_real_time_factor():
+    from senhance.inference.paths import Summary
+
+    report = Summary(failed=[("a.wav", "0 samples")], wall_seconds=0.2).report()
+    assert "nan" not in report and "real-time factor" not in report
+    assert "real-time factor 0.5000" in Summary(done=["b.wav"], audio_seconds=2.0, wall_seconds=1.0).report()

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import senhance
+import senhance.checkpoint
 from senhance.enhancer import Enhancer
 from senhance.registry import ModelNotFoundError, PackagedEnhancer, load
 
@@ -67,3 +68,39 @@ def test_bad_options_are_value_errors(tiny_checkpoint):
         load("bandpass", nonsense=3)
     with pytest.raises(ValueError, match="tiny.pt.*bad options"):
         load(tiny_checkpoint, nonsense=3)
+
+
+def _run_folder(root, name, tiny_checkpoint):
+    """``root/<name>/checkpoints/{best,last}.pt`` as a training run leaves them."""
+    import shutil
+
+    from senhance.train.state import save_state
+
+    folder = root / name / "checkpoints"
+    folder.mkdir(parents=True)
+    shutil.copyfile(tiny_checkpoint, folder / "best.pt")
+    module, _ = senhance.checkpoint.load_package(tiny_checkpoint)
+    optimizer = torch.optim.AdamW(module.parameters())
+    save_state(folder / "last.pt", {"step": 7, "epoch": 0, "model": module.state_dict(),
+                                    "optimizer": optimizer.state_dict(), "history": {}})
+    return root / name
+
+
+def test_a_run_folder_loads_its_best_pt_named_after_the_run(tmp_path, tiny_checkpoint):
+    run = _run_folder(tmp_path / "runs", "exp1", tiny_checkpoint)
+    enhancer = load(run)
+    assert enhancer.name == "exp1"
+    assert load(run / "checkpoints" / "best.pt").name == "exp1"
+    x = 0.1 * torch.randn(1, 2000)
+    assert torch.equal(enhancer.process(x), load(tiny_checkpoint).process(x))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelNotFoundError, match="folder without checkpoints/best.pt"):
+        load(tmp_path / "empty")
+
+
+def test_last_pt_says_it_is_training_state_and_points_to_best_pt(tmp_path, tiny_checkpoint):
+    run = _run_folder(tmp_path / "runs", "exp1", tiny_checkpoint)
+    last = run / "checkpoints" / "last.pt"
+    with pytest.raises(ValueError, match=r"this is training state .*step 7.*; use .*best\.pt") as info:
+        load(last)
+    assert "not a senhance package" not in str(info.value)

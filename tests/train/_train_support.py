@@ -74,7 +74,8 @@ def solver_kwargs(run_dir, **overrides):
                   valid_set=ToneNoiseDataset(num_items=2, seed=2, seconds=0.2),
                   optimizer=lambda params: torch.optim.AdamW(params, lr=3e-3), run_dir=run_dir,
                   config={"note": "test"}, sample_rate=16000, device="cpu", seed=0, batch_size=2, num_workers=0,
-                  max_steps=6, warmup_steps=2, validate_every=3, save_every=2, log_every=1, ema_decay=0.0,
+                  max_steps=6, warmup_steps=2, max_warmup_fraction=None, validate_every=3, save_every=2, log_every=1,
+                  ema_decay=0.0,
                   stoi_items=0, audio_examples=0, progress=False, collate_fn=pad_collate)
     kwargs.update(overrides)
     return kwargs

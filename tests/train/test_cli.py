@@ -60,6 +60,7 @@ def test_end_to_end_real_config_lowers_validation_loss(tmp_path):
     assert package["config"]["model"]["hidden_size"] == 16 and module.hidden_size == 16
 
 
+@pytest.mark.filterwarnings("ignore:noisy_dir.*split into training and validation by file")
 def test_end_to_end_data_pairs_with_the_gradient_solver(tmp_path):
     """`senhance-train data=pairs` (default trainer: the Solver) on generated noisy/clean folders."""
     noisy, clean = make_pairs(tmp_path / "pairs")

@@ -57,7 +57,7 @@ def test_tensorboard_hparams_hold_the_flattened_config_and_best_metrics(make_sol
     config = {"note": "test", "optim": {"lr": 0.003, "name": "adamw"}, "trainer": {"max_steps": 3},
               "data": {"folders": ["a", "b"]}}  # a list is not a scalar hyper-parameter: left out
     make_solver(max_steps=3, validate_every=3, config=config).run()
-    acc = EventAccumulator(str(tmp_path / "run" / "tb" / "hparams")).Reload()
+    acc = EventAccumulator(str(tmp_path / "run" / "tb")).Reload()  # the run's own event file: one run
     content = acc.PluginTagToContent("hparams")
     start = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/session_start_info"])
     hparams = start.session_start_info.hparams
@@ -131,6 +131,7 @@ def test_resume_with_a_new_step_budget_follows_the_new_schedule(make_solver, mon
     cosine = [0.2 * 0.5 * (1 + math.cos(math.pi * step / 10)) for step in range(4, 10)]
     assert seen == pytest.approx(cosine, rel=1e-9)
     assert "schedule changed at resume" in caplog.text
+    assert "the configured schedule wins, continuing on it from step 4" in caplog.text
 
 
 def test_epochs_cover_every_item_and_call_set_epoch(make_solver):
