@@ -50,7 +50,7 @@ def high_band_edges(sample_rate: int, model_sample_rate: int, *, start: float = 
     """Sub-band edges (Hz) of the high band: geometric from ``start`` x the model's Nyquist to the input's.
 
     >>> [round(f) for f in high_band_edges(48000, 16000)]
-    [6400, 8602, 11563, 15542, 20892, 24000]
+    [6400, 9051, 12800, 18102, 24000]
     """
     low, top = start * model_sample_rate / 2, sample_rate / 2
     if not low < top:
