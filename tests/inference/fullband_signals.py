@@ -5,6 +5,8 @@ Shared by the full-band tests (``tests/inference/test_fullband*.py``) and ``benc
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -18,6 +20,7 @@ def _resonance(f, centre, bandwidth):
     return 1.0 / np.sqrt((1 - (f / centre) ** 2) ** 2 + (f * bandwidth / centre**2) ** 2)
 
 
+@functools.lru_cache(maxsize=16)
 def speech_like(seconds: float, sample_rate: int, *, seed: int = 0, top_hz: float = 20000.0,
                 air_db: float = -20.0):
     """Voiced syllables and pauses: harmonics of a gliding f0 (110-200 Hz) up to ``top_hz``, amplitude
@@ -37,13 +40,18 @@ def speech_like(seconds: float, sample_rate: int, *, seed: int = 0, top_hz: floa
     phase = 2 * np.pi * np.cumsum(f0) / sample_rate
     formants = np.array(VOWELS)[rng.integers(0, len(VOWELS), count)][syllable]  # (T, 3)
     signal = np.zeros(n)
-    for k in range(1, int(top_hz / 100) + 1):
-        fk = k * f0
-        envelope = np.ones(n)
+    harmonics = np.arange(1, int(top_hz / 100) + 1)
+    offsets = rng.uniform(0, 2 * np.pi, harmonics.size)
+    step = max(1, sample_rate // 1000)  # amplitudes move slowly: computed every 1 ms, then held
+    for group in np.array_split(np.arange(harmonics.size), 16):  # (H, T) blocks of harmonics
+        k = harmonics[group][:, None]
+        fk = k * f0[None, ::step]
+        envelope = np.ones_like(fk)
         for i, bandwidth in enumerate((80, 100, 150)):
-            envelope *= _resonance(fk, formants[:, i], bandwidth)
+            envelope *= _resonance(fk, formants[None, ::step, i], bandwidth)
         amplitude = np.where(fk < top_hz, (envelope + 3 * 10 ** (air_db / 20)) / k, 0.0)
-        signal += amplitude * np.sin(k * phase + rng.uniform(0, 2 * np.pi))
+        amplitude = np.repeat(amplitude, step, axis=1)[:, :n]
+        signal += (amplitude * np.sin(k * phase[None] + offsets[group][:, None])).sum(0)
     signal *= activity
     return 0.3 * signal / np.abs(signal).max(), activity
 
@@ -66,6 +74,12 @@ def noisy_mixture(seconds: float, sample_rate: int, *, snr_db: float = 10.0, see
     The noise is speech-shaped (so the SNR is about ``snr_db`` in every band, 8-20 kHz included),
     scaled to ``snr_db`` against the speech inside the syllables.
     """
+    noisy, clean, activity = _mixture(float(seconds), int(sample_rate), float(snr_db), int(seed))
+    return noisy.clone(), clean.clone(), activity.clone()
+
+
+@functools.lru_cache(maxsize=16)
+def _mixture(seconds: float, sample_rate: int, snr_db: float, seed: int):
     clean, activity = speech_like(seconds, sample_rate, seed=seed)
     noise = speech_shaped_noise(clean, sample_rate, seed=seed + 1)
     active = activity > 0.5
