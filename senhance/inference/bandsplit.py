@@ -40,6 +40,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from senhance.models.ops import exponential_mean
 from senhance.models.spectral import SpectralMaskModel
 
 _EPS = 1e-12
@@ -115,6 +116,7 @@ class HighBandGain(SpectralMaskModel):
             raise ValueError(f"reference_band={reference_band}: no STFT bin at {sample_rate} Hz")
         whole = freqs < hi * nyquist
         self.register_buffer("reference", torch.stack([top, whole]).float(), persistent=False)  # (2, F)
+        self.reference_bins = int(whole.sum())  # bins of the low band the gains look at
         edges = high_band_edges(sample_rate, model_sample_rate, bands_per_octave=bands_per_octave)
         band = torch.bucketize(freqs, torch.tensor(edges[1:-1], dtype=torch.float64), right=True)  # (F,)
         self.n_high_bands = len(edges) - 1
@@ -141,30 +143,68 @@ class HighBandGain(SpectralMaskModel):
         """Power gains per frame and high sub-band.
 
         Shape:
-            powers: ``(G, F, N)``; returns ``((G, K, N), new state)``.
+            high_power: ``(G, F, N)``; low_power, enhanced_power: ``(G, F', N)`` (the first F' bins,
+            at least the reference bands); returns ``((G, K, N), new state)``.
         """
         held, smoothed, noise = state
-        reference = self.reference.to(low_power.dtype)  # (2, F): top of the band, whole band
+        reference = self.reference[:, : low_power.shape[1]].to(low_power.dtype)  # (2, F'): top band, whole band
         ratio = (enhanced_power.transpose(1, 2) @ reference.T + _EPS) / (low_power.transpose(1, 2) @ reference.T + _EPS)
         ratio = ratio.amax(-1).clamp(0.0, 1.0)  # (G, N): the enhancer's power gain (top band or overall)
         band_power = self.band_of_bin.to(high_power.dtype) @ high_power  # (G, K, N)
-        out = []
-        for t in range(ratio.shape[-1]):  # causal recursions over frames
-            held = torch.maximum(ratio[:, t], self.release * held)
-            smoothed = self.smooth * smoothed + (1.0 - self.smooth) * band_power[..., t]
-            noise = torch.minimum(smoothed, noise * self.rise)
-            own = (1.0 - self.over_subtraction * noise / (smoothed + _EPS)).clamp(self.min_power_gain, 1.0)
-            gain = own ** (1.0 - self.model_weight) * held.clamp(min=self.min_power_gain)[:, None] ** self.model_weight
-            out.append(gain.clamp(self.min_power_gain, 1.0))
-        return torch.stack(out, dim=-1), (held, smoothed, noise)
+        held_all, held = running_extreme(ratio, held, math.log(self.release), largest=True)  # peak hold + release
+        smoothed_all, smoothed = exponential_mean(band_power, smoothed, self.smooth)  # (G, K, N)
+        noise_all, noise = running_extreme(smoothed_all, noise, math.log(self.rise), largest=False)  # rising minimum
+        own = (1.0 - self.over_subtraction * noise_all / (smoothed_all + _EPS)).clamp(self.min_power_gain, 1.0)
+        model = held_all.clamp(min=self.min_power_gain).unsqueeze(1)  # (G, 1, N)
+        gain = own ** (1.0 - self.model_weight) * model**self.model_weight
+        return gain.clamp(self.min_power_gain, 1.0), (held, smoothed, noise)
 
     def forward_frames_real(self, spec: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, ...]]:
         rows, freqs, frames, _ = spec.shape
         high, low, enhanced = spec.reshape(3, rows // 3, freqs, frames, 2).unbind(0)  # (G, F, N, 2) each
-        power_gain, state = self.gains(high.pow(2).sum(-1), low.pow(2).sum(-1), enhanced.pow(2).sum(-1), state)
+        used = self.reference_bins
+        power_gain, state = self.gains(high.pow(2).sum(-1), low[:, :used].pow(2).sum(-1),
+                                       enhanced[:, :used].pow(2).sum(-1), state)
         bin_gain = (power_gain.transpose(1, 2) @ self.band_of_bin.to(spec.dtype)).sqrt()  # (G, N, F)
         out = enhanced + high * bin_gain.transpose(1, 2).unsqueeze(-1)  # (G, F, N, 2)
         return torch.cat([out, torch.zeros_like(spec[rows // 3:])], dim=0), state
+
+    def istft(self, spec: Tensor) -> Tensor:
+        """Synthesis of the first row group only (the output); the other rows are zeros."""
+        groups = spec.shape[0] // 3
+        out = super().istft(spec[:groups])  # (G, L)
+        return torch.cat([out, out.new_zeros(spec.shape[0] - groups, out.shape[-1])], dim=0)
+
+
+def running_extreme(x: Tensor, init: Tensor, log_step: float, *, largest: bool,
+                    chunk: int = 64) -> tuple[Tensor, Tensor]:
+    """``y[t] = max(x[t], e^log_step * y[t-1])`` (or ``min`` when not ``largest``) along the last axis.
+
+    A peak hold with exponential release (``log_step < 0``, max) or a minimum that may rise by a
+    factor per step (``log_step > 0``, min), computed in the log domain with a cumulative max/min per
+    chunk (exact in any chunking). ``x >= 0``; zeros are allowed.
+
+    Shape:
+        x: ``(..., N)``, init: ``(...)`` (``y[-1]``); returns ``((..., N), last (...))``.
+
+    >>> y, last = running_extreme(torch.tensor([1.0, 0.0, 0.0, 0.5]), torch.tensor(0.0), math.log(0.5), largest=True)
+    >>> y.tolist(), last.item()
+    ([1.0, 0.5, 0.25, 0.5], 0.5)
+    """
+    logs = x.double().clamp(min=0.0).log()  # -inf for zeros
+    last = init.double().clamp(min=0.0).log()
+    extreme = torch.cummax if largest else torch.cummin
+    pick = torch.maximum if largest else torch.minimum
+    outputs = []
+    for start in range(0, x.shape[-1], chunk):
+        part = logs[..., start:start + chunk]
+        steps = torch.arange(part.shape[-1], dtype=torch.float64, device=x.device) * log_step
+        run = extreme(part - steps, dim=-1).values + steps
+        out = pick(run, last.unsqueeze(-1) + steps + log_step)
+        outputs.append(out)
+        last = out[..., -1]
+    result = torch.cat(outputs, dim=-1) if outputs else logs
+    return result.exp().to(x.dtype), last.exp().to(init.dtype)
 
 
 def _stack(x: Tensor, low: Tensor, enhanced: Tensor) -> Tensor:
