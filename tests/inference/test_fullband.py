@@ -145,3 +145,16 @@ def test_bad_settings_name_the_value():
         HighBandGain(sample_rate=48000, model_sample_rate=16000, model_weight=2)
     with pytest.raises(ValueError, match="reference_band"):
         HighBandGain(sample_rate=48000, model_sample_rate=16000, reference_band=(0.9, 0.5))
+
+
+@pytest.mark.parametrize("sample_rate,latency", [(48000, 2956), (44100, 3524)])
+@pytest.mark.parametrize("frame", [7, 480, 4096])
+def test_realtime_stream_at_full_band_is_offline_delayed_by_a_fixed_latency(default, sample_rate, latency, frame):
+    x = noisy_mixture(SECONDS, sample_rate)[0][:, : sample_rate // 2]
+    stream = default.stream(sample_rate=sample_rate)
+    assert (stream.sample_rate, stream.latency) == (sample_rate, latency)  # 61.6 ms / 79.9 ms
+    pieces = [stream.feed(x[:, i:i + frame]) for i in range(0, x.shape[-1], frame)]
+    assert all(p.shape[-1] == min(frame, x.shape[-1] - i) for p, i in zip(pieces, range(0, x.shape[-1], frame)))
+    y = torch.cat(pieces + [stream.flush()], dim=-1)
+    assert torch.equal(y[:, :latency], torch.zeros(1, latency))
+    torch.testing.assert_close(y[:, latency:], soft_limit(default.enhance(x, sample_rate)), rtol=0, atol=2e-5)
