@@ -13,14 +13,15 @@ A 44.1/48 kHz recording given to a 16 kHz enhancer keeps its top octaves:
   one gain per frame and sub-band (two per octave from 0.8 x the enhancer's Nyquist up to the
   input's Nyquist): the geometric mean of
 
-  - the enhancer's own top-band gain, measured for every enhancer alike as
-    ``sqrt(E_enhanced / E_noisy)`` over 0.6-0.85 x its Nyquist in the same frame, held at its
-    peak and released with a 100 ms time constant (``model_weight`` of the mixture), and
+  - the enhancer's own gain, measured for every enhancer alike (only its output is needed) as
+    ``sqrt(E_enhanced / E_noisy)`` in the same frame over 0.6-0.85 x its Nyquist (its top band)
+    or over 0-0.85 x its Nyquist (a frame it keeps as speech), whichever is higher, held at its
+    peak and released with a 50 ms time constant (weight ``model_weight`` in the mean), and
   - a Wiener-like gain from the high band's own noise floor (a running minimum of the
-    30 ms-smoothed sub-band power that may rise by ``noise_rise_db_per_s``), with
-    ``over_subtraction``;
+    30 ms-smoothed sub-band power that may rise by ``noise_rise_db_per_s``, 3 dB/s), with
+    ``over_subtraction`` 2;
 
-  limited to ``max_attenuation_db``. Speech present at the top of the enhancer's band keeps the
+  limited to ``max_attenuation_db`` (30 dB). Speech present at the top of the enhancer's band keeps the
   high band; noise there and in pauses is pulled down by both.
 
 :class:`HighBandGain` does the frame work (a :class:`~senhance.models.spectral.SpectralMaskModel`
