@@ -32,7 +32,7 @@ class Enhancer(abc.ABC):
     >>> x = torch.tensor([0.2, -0.4, 0.6, 0.0])
     >>> Halve().enhance(x, 8000)
     tensor([ 0.1000, -0.2000,  0.3000,  0.0000])
-    >>> Halve().enhance(torch.randn(2, 441), 44100).shape  # resampled to 8 kHz and back
+    >>> Halve().enhance(torch.randn(2, 441), 44100).shape  # 0-4 kHz at 8 kHz, the rest band-split
     torch.Size([2, 441])
     >>> Halve().enhance(torch.tensor([0.0, float("nan")]), 8000)
     Traceback (most recent call last):
@@ -42,6 +42,9 @@ class Enhancer(abc.ABC):
 
     sample_rate: int
     name: str = "enhancer"
+    #: Input above :attr:`sample_rate` keeps its band above this rate's Nyquist, with derived gains
+    #: (:mod:`senhance.inference.bandsplit`); ``False``: resample there and back (that band is lost).
+    band_split: bool = True
 
     @abc.abstractmethod
     def process(self, waveform: Tensor) -> Tensor:
@@ -57,11 +60,23 @@ class Enhancer(abc.ABC):
         Shape:
             waveform: ``(time,)`` or ``(channels, time)``; output has the same shape.
         """
-        from senhance.dsp import resample
-
         waveform = torch.as_tensor(waveform)
         audio = as_channels_time(waveform, sample_rate)  # (C, T) float32
         squeeze = waveform.dim() == 1
+        if self.band_split and int(sample_rate) > int(self.sample_rate):  # full band: keep the top octaves
+            from senhance.inference.bandsplit import band_split_enhance
+
+            enhanced = band_split_enhance(lambda x: self._enhance_resampled(x, sample_rate), audio,
+                                          int(sample_rate), int(self.sample_rate))
+        else:
+            enhanced = self._enhance_resampled(audio, sample_rate)
+        enhanced = enhanced.to(waveform.dtype if waveform.is_floating_point() else torch.float32)
+        return enhanced[0] if squeeze else enhanced
+
+    def _enhance_resampled(self, audio: Tensor, sample_rate: int) -> Tensor:
+        """Resample ``(C, T)`` to :attr:`sample_rate`, :meth:`process`, resample back, same length."""
+        from senhance.dsp import resample
+
         length = audio.shape[-1]
         if sample_rate != self.sample_rate:
             audio = resample(audio, int(sample_rate), int(self.sample_rate))
@@ -69,8 +84,7 @@ class Enhancer(abc.ABC):
             enhanced = self.process(audio)  # (C, T') at self.sample_rate
         if sample_rate != self.sample_rate:
             enhanced = resample(enhanced, int(self.sample_rate), int(sample_rate))
-        enhanced = fit_to_length(enhanced, length).to(waveform.dtype if waveform.is_floating_point() else torch.float32)
-        return enhanced[0] if squeeze else enhanced
+        return fit_to_length(enhanced, length)
 
     def enhance_file(self, input_path: str | Path, output_path: str | Path, **kwargs) -> Path:
         """Enhance one audio file into ``output_path`` (atomic write; never overwrites the input)."""

@@ -256,8 +256,9 @@ class PackagedEnhancer(Enhancer):
             raise RuntimeError(f"{self.name}: streamer returned {tuple(out.shape)} for input {tuple(waveform.shape)}")
         return out
 
-    def stream(self, *, strength: float = 1.0):
-        """A :class:`~senhance.enhance.StreamingEnhancer`: frames in, frames out, fixed latency."""
+    def stream(self, *, strength: float = 1.0, sample_rate: int | None = None):
+        """A :class:`~senhance.enhance.StreamingEnhancer`: frames in, frames out, fixed latency
+        (``sample_rate``: the audio's rate, default the model's)."""
         from senhance.inference.streaming import StreamingEnhancer
 
-        return StreamingEnhancer(self, strength=strength)
+        return StreamingEnhancer(self, strength=strength, sample_rate=sample_rate)

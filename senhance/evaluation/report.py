@@ -14,6 +14,8 @@ DISPLAY = {
     "pesq": ("PESQ", 2), "stoi": ("STOI", 3), "estoi": ("ESTOI", 3), "si_sdr": ("SI-SDR (dB)", 2),
     "snr": ("SNR (dB)", 2), "segmental_snr": ("segSNR (dB)", 2),
     "dnsmos_sig": ("DNSMOS SIG", 2), "dnsmos_bak": ("DNSMOS BAK", 2), "dnsmos_ovrl": ("DNSMOS OVRL", 2),
+    "lsd_0_4k": ("LSD 0-4k (dB)", 2), "lsd_4_8k": ("LSD 4-8k (dB)", 2), "lsd_8_12k": ("LSD 8-12k (dB)", 2),
+    "lsd_12_24k": ("LSD 12-24k (dB)", 2),
 }
 
 
@@ -65,7 +67,8 @@ def best_labels(results: dict, key: str, labels) -> set[str]:
     means = {label: mean for label, mean in means.items() if mean is not None}
     if not means:
         return set()
-    top = max(means.values())
+    higher = results.get("metric_info", {}).get(key, {}).get("higher_is_better", True)
+    top = max(means.values()) if higher else min(means.values())
     return {label for label, mean in means.items() if mean == top}
 
 
@@ -144,7 +147,10 @@ def render_markdown(results: dict) -> str:
         "## Evaluation results", "",
         _markdown_table(header, body), "",
         f"Mean ± half-width of the 95 % confidence interval (Student t) over {results['n_files']} files; "
-        "higher is better for every metric; best in **bold**. "
+        + ("higher is better for every metric" if all(v.get("higher_is_better", True) for v in
+                                                       results["metric_info"].values())
+           else "lower is better for the log-spectral distances (LSD), higher for every other metric")
+        + "; best in **bold**. "
         + ", ".join(f"{DISPLAY.get(k, (k,))[0]} at {_rate(v['sample_rate'])}" for k, v in results["metric_info"].items())
         + ".",
     ]

@@ -14,9 +14,12 @@ METRICS = {
     "si_sdr": True,
     "snr": True,
     "segmental_snr": True,
+    "lsd": True,
     "dnsmos": False,
 }
-DEFAULT_METRICS = ("pesq", "stoi", "estoi", "si_sdr", "dnsmos")
+DEFAULT_METRICS = ("pesq", "stoi", "estoi", "si_sdr", "lsd", "dnsmos")
+#: ``lsd`` expands to one log-spectral distance per band (senhance.metrics.LSD_BANDS), lower is better.
+LSD_KEYS = ("lsd_0_4k", "lsd_4_8k", "lsd_8_12k", "lsd_12_24k")
 #: Per-file scores are rounded to this many decimals: pystoi (through BLAS) jitters by ~1e-13 from
 #: run to run, and reports must be bit-identical between runs. 1e-6 is far below any real difference.
 DECIMALS = 6
@@ -41,10 +44,12 @@ def usable_metrics(metrics, has_reference: bool) -> list[str]:
 
 
 def result_keys(metrics) -> list[str]:
-    """Output column names: ``dnsmos`` expands to ``dnsmos_sig``, ``dnsmos_bak``, ``dnsmos_ovrl``."""
+    """Output column names: ``dnsmos`` expands to ``dnsmos_sig``, ``dnsmos_bak``, ``dnsmos_ovrl``, ``lsd`` to
+    :data:`LSD_KEYS`."""
+    expand = {"dnsmos": ["dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl"], "lsd": list(LSD_KEYS)}
     keys = []
     for name in metrics:
-        keys.extend(["dnsmos_sig", "dnsmos_bak", "dnsmos_ovrl"] if name == "dnsmos" else [name])
+        keys.extend(expand.get(name, [name]))
     return keys
 
 
@@ -56,7 +61,7 @@ def metric_info(metrics, pesq_mode: str = "wb") -> dict[str, dict]:
     info = {}
     for key in result_keys(metrics):
         rate = DNSMOS_SAMPLE_RATE if key.startswith("dnsmos") else rates.get(key, "native")
-        info[key] = {"sample_rate": rate, "higher_is_better": True}
+        info[key] = {"sample_rate": rate, "higher_is_better": not key.startswith("lsd_")}
     return info
 
 
@@ -78,6 +83,8 @@ def score(estimate: np.ndarray, reference: np.ndarray | None, sample_rate: int, 
             if name == "dnsmos":
                 values = m.dnsmos(estimate, sample_rate)
                 scores.update({f"dnsmos_{k}": values[k] for k in ("sig", "bak", "ovrl")})
+            elif name == "lsd":
+                scores.update(m.band_lsd(estimate, reference, sample_rate))
             elif name == "pesq":
                 scores["pesq"] = m.pesq(estimate, reference, sample_rate, mode=pesq_mode)
             elif name in ("stoi", "estoi", "segmental_snr"):

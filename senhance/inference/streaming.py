@@ -15,28 +15,36 @@ class StreamingEnhancer:
     the default model), the first :attr:`latency` output samples being silence. Feeding
     hop-size frames (:attr:`hop_length`) gives the lowest overhead; any size works. The
     concatenated output equals offline enhancement delayed by :attr:`latency` within float
-    tolerance (the enhanced part is soft-limited above -1 dBFS, as in files). Audio must be
-    at the model's :attr:`sample_rate` (no resampling here).
+    tolerance (the enhanced part is soft-limited above -1 dBFS, as in files). Audio at another
+    ``sample_rate`` than the model's goes through the block path's resamplers (and, above the
+    model's rate, the band split that keeps the top band), with a larger fixed latency
+    (:func:`~senhance.inference.bandsplit.realtime_stream`).
 
     Args:
         enhancer: a :class:`~senhance.registry.PackagedEnhancer` whose model streams.
         strength: dry/wet knob in [0, 1], as in :func:`senhance.enhance.enhance_file`
             (the dry part is the input delayed by the same latency).
+        sample_rate: the audio's rate (default: the model's).
 
     Shape:
         ``feed((C, n)) -> (C, n)``; ``flush() -> (C, latency)`` (the last ``latency`` samples).
     """
 
-    def __init__(self, enhancer, *, strength: float = 1.0):
+    def __init__(self, enhancer, *, strength: float = 1.0, sample_rate: int | None = None):
         if not getattr(enhancer, "can_stream", False):
             raise ValueError(f"{getattr(enhancer, 'name', enhancer)}: this enhancer does not stream "
                              "(no causal model with a Streamer)")
         self.enhancer = enhancer
         self.strength = check_strength(strength)
-        self.sample_rate = int(enhancer.sample_rate)
-        self.latency = int(enhancer.latency_samples)
-        self.hop_length = int(getattr(enhancer.module, "hop_length", 1))
-        self._streamer = enhancer.streamer()
+        self.sample_rate = int(enhancer.sample_rate if sample_rate is None else sample_rate)
+        if self.sample_rate == int(enhancer.sample_rate):
+            self.latency = int(enhancer.latency_samples)
+            self.hop_length = int(getattr(enhancer.module, "hop_length", 1))
+            self._streamer = enhancer.streamer()
+        else:
+            from senhance.inference.bandsplit import realtime_stream
+
+            self._streamer, self.latency, self.hop_length = realtime_stream(enhancer, self.sample_rate)
         self._enhanced: Tensor | None = None  # enhanced samples not yet returned
         self._noisy: Tensor | None = None  # input samples not yet returned (dry path)
         self._fed = 0

@@ -107,7 +107,9 @@ def block_stream(enhancer, sample_rate: int, block_frames: int):
     A model that streams (``enhancer.streamer()``) carries its state across blocks, so the
     output equals whole-file processing; a file at another rate goes through an exact
     block-wise resampler on both sides
-    (:class:`~senhance.inference.resample_stream.ResampledStream`). Enhancers that cannot
+    (:class:`~senhance.inference.resample_stream.ResampledStream`), and one at a higher rate
+    also through the band split that keeps its top band
+    (:class:`~senhance.inference.bandsplit.BandSplitStream`). Enhancers that cannot
     carry state (the classical baselines) enhance overlapping pieces of ``block_frames``
     with 0.5 s of context on each side, crossfaded over 0.25 s
     (:class:`~senhance.inference.blocks.OverlapAddStream`).
@@ -117,8 +119,13 @@ def block_stream(enhancer, sample_rate: int, block_frames: int):
             return enhancer.streamer()
         from senhance.inference.resample_stream import ResampledStream
 
-        return ResampledStream(enhancer.streamer(), int(sample_rate), int(enhancer.sample_rate),
-                               block_frames=block_frames)
+        low = ResampledStream(enhancer.streamer(), int(sample_rate), int(enhancer.sample_rate),
+                              block_frames=block_frames)
+        if getattr(enhancer, "band_split", False) and int(sample_rate) > int(enhancer.sample_rate):
+            from senhance.inference.bandsplit import BandSplitStream  # full band: as Enhancer.enhance
+
+            return BandSplitStream(low, int(sample_rate), int(enhancer.sample_rate), block_frames=block_frames)
+        return low
     return OverlapAddStream(lambda x: enhancer.enhance(x, sample_rate), hop=block_frames,
                             crossfade=min(block_frames, int(OLA_CROSSFADE_SECONDS * sample_rate)),
                             context=int(OLA_CONTEXT_SECONDS * sample_rate))

@@ -9,6 +9,7 @@ pesq           16 kHz (wb) / 8 kHz (nb) ``pesq`` package (input resampled by sen
 stoi, estoi    10 kHz                  ``pystoi`` (resamples internally; pass native rate)
 si_sdr, snr,   native rate             own code (float64)
 segmental_snr
+lsd (per band) native rate             own code: 0-4, 4-8, 8-12, 12-24 kHz (float64)
 dnsmos         16 kHz                  ONNX models shipped in ``speechmos``
 ============== ======================= ===============================================
 
@@ -23,16 +24,20 @@ from senhance.metrics._common import MetricWarning, MissingMetricPackageError
 from senhance.metrics.dnsmos import DNSMOS_SAMPLE_RATE, dnsmos
 from senhance.metrics.intelligibility import PESQ_SAMPLE_RATES, STOI_SAMPLE_RATE, estoi, pesq, stoi
 from senhance.metrics.sdr import batched_si_sdr, segmental_snr, si_sdr, snr
+from senhance.metrics.spectral import LSD_BANDS, band_lsd, log_spectral_distance
 
 __all__ = [
     "DNSMOS_SAMPLE_RATE",
+    "LSD_BANDS",
     "MetricWarning",
     "MissingMetricPackageError",
     "PESQ_SAMPLE_RATES",
     "STOI_SAMPLE_RATE",
+    "band_lsd",
     "batched_si_sdr",
     "dnsmos",
     "estoi",
+    "log_spectral_distance",
     "pesq",
     "segmental_snr",
     "si_sdr",
