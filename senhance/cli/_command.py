@@ -242,7 +242,7 @@ def _group_options_with(group: str, key: str) -> list[str]:
     found = []
     if folder.is_dir():
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".yaml") and key in OmegaConf.load(str(entry)):
+            if entry.name.endswith(".yaml") and key in OmegaConf.load(str(entry)).keys():  # `in` skips ??? keys
                 found.append(entry.name[:-5])
     return found
 
@@ -263,14 +263,13 @@ def composition_error(command: Command, exc: Exception, overrides: list[str]) ->
         return UsageError(f"cannot read the settings: {str(exc).splitlines()[0]}")
     text = str(exc)
     if isinstance(exc, MissingConfigException) or "Could not find" in text or "Could not load" in text:
-        options = [line.strip() for line in text.splitlines()[1:] if line.strip().startswith("\t") or line.startswith("\t")]
         first = text.splitlines()[0].strip()
+        choices = [line.strip() for line in text.split("Config search path:")[0].splitlines() if line.startswith("\t")]
         for word in overrides:
             key = override_key(word)
             if "=" in word and f"'{key}/" in first:
-                choices = [line.strip() for line in text.splitlines()[1:] if line.strip()][1:]
                 return UsageError(f"{word}: no such {key} option; choose from {', '.join(choices) or '(none)'}")
-        return UsageError(first + (f" ({', '.join(options)})" if options else ""))
+        return UsageError(first.replace("In '", "in '", 1))
     if "Could not override" in text or "Could not append" in text or "Could not delete" in text:
         key = text.split("'")[1] if "'" in text else "?"
         return UsageError(unknown_key_message(command, key, overrides))
@@ -285,7 +284,7 @@ def unknown_key_message(command: Command, key: str, overrides: list[str]) -> str
         options = _group_options_with(group, leaf.split(".")[0])
         if options:
             return (f"{word}: {key} belongs to {' or '.join(f'{group}={o}' for o in options)}; add "
-                    f"{group}={options[0]} before it")
+                    f"{group}={options[0]}")
     try:
         keys = _config_keys(compose(command.config_name, [], own_root=command.own_root))
     except Exception:  # noqa: BLE001 - only a suggestion
