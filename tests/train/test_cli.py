@@ -18,8 +18,11 @@ from senhance.train.state import CorruptCheckpointError, load_state
 PY = sys.executable
 
 
-def run_cli(args, *, cwd, module="senhance.cli.train", timeout=120):
-    return subprocess.run([PY, "-m", module, *args], cwd=cwd, env=subprocess_env(), capture_output=True,
+def run_cli(args, *, cwd, module="senhance.cli.train", timeout=120, full_error=True):
+    env = subprocess_env()
+    if not full_error:  # as a user runs it: HYDRA_FULL_ERROR=1 would ask for the traceback
+        env.pop("HYDRA_FULL_ERROR")
+    return subprocess.run([PY, "-m", module, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -93,7 +96,7 @@ def test_help_and_cfg_job_from_installed_config_package(tmp_path):
 
 def test_missing_folder_gives_one_clear_line(tmp_path):
     result = run_cli([f"data.speech_dir={tmp_path / 'nope'}", f"data.noise_dir={tmp_path}",
-                      f"hydra.run.dir={tmp_path / 'run'}", "device=cpu"], cwd=tmp_path)
+                      f"hydra.run.dir={tmp_path / 'run'}", "device=cpu"], cwd=tmp_path, full_error=False)
     assert result.returncode == 1
     assert "senhance-train: error:" in result.stderr and "nope" in result.stderr
     assert "Traceback" not in result.stderr
