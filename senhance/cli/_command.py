@@ -26,13 +26,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from senhance.cli._errors import error_line, exit_on_user_error, fail, user_error, wants_traceback
+from senhance.cli._hints import composition_error
+from senhance.cli import CONFIG_PACKAGE
 from senhance.cli._overrides import assignment, is_override, override_key
 from senhance.cli._startup import check_package, handle_version
 from senhance.errors import UsageError
-
-#: the package that holds the config roots (configs/ in the repository)
-CONFIG_PACKAGE = "senhance.configs"
-
 
 @dataclass(frozen=True)
 class Option:
@@ -151,16 +149,15 @@ def parse(command: Command, argv: list[str]) -> Request:
     while index < len(rest):
         word = rest[index]
         index += 1
-        if word == "--":
-            continue
+        if word == "--":  # everything after it is a positional argument (a file named -x.wav)
+            words += rest[index:]
+            break
         flag = word.split("=", 1)[0]
-        if word.startswith("-") and flag in hydra_options and not word[1:2].isdigit():
+        if word.startswith("-") and flag in hydra_options:
             action = hydra_options[flag]
             hydra_args.append(word)
-            wants = 0 if "=" in word else {None: 1, "?": 1, 0: 0}.get(action.nargs, 1)
-            if action.nargs == 0:
-                wants = 0
-            if wants and index < len(rest) and (action.nargs != "?" or rest[index] in (action.choices or ())):
+            takes_value = action.nargs != 0 and "=" not in word  # --cfg job, --info [WHAT], -cn NAME
+            if takes_value and index < len(rest) and (action.nargs != "?" or rest[index] in (action.choices or ())):
                 hydra_args.append(rest[index])
                 index += 1
         elif word.startswith("-") and len(word) > 1 and not word[1:2].isdigit():
@@ -220,79 +217,6 @@ def help_text(command: Command, program: str | None = None) -> str:
 
 
 # --- checks before Hydra runs ---------------------------------------------------------------------------
-
-def _config_keys(cfg, prefix: str = "") -> list[str]:
-    from omegaconf import DictConfig
-
-    keys = []
-    for key in cfg.keys() if isinstance(cfg, DictConfig) else ():
-        name = f"{prefix}{key}"
-        keys.append(name)
-        node = cfg._get_node(key)
-        if isinstance(node, DictConfig) and not str(key).startswith("_"):
-            keys += _config_keys(node, f"{name}.")
-    return keys
-
-
-def _group_options_with(group: str, key: str) -> list[str]:
-    """Options of the training config group ``group`` whose YAML has ``key`` at its top."""
-    from omegaconf import OmegaConf
-
-    folder = importlib.resources.files(CONFIG_PACKAGE) / group
-    found = []
-    if folder.is_dir():
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".yaml") and key in OmegaConf.load(str(entry)).keys():  # `in` skips ??? keys
-                found.append(entry.name[:-5])
-    return found
-
-
-def composition_error(command: Command, exc: Exception, overrides: list[str]) -> UsageError:
-    """A one-line :class:`UsageError` for an error Hydra raised while composing ``overrides``."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import MissingConfigException, OverrideParseException
-
-    if isinstance(exc, OverrideParseException):
-        parser = OverridesParser.create()
-        for word in overrides:
-            try:
-                parser.parse_overrides([word])
-            except OverrideParseException:
-                return UsageError(f"cannot read {word!r} as key=value (quote a value that has spaces, commas or "
-                                  f"brackets: key='a b')")
-        return UsageError(f"cannot read the settings: {str(exc).splitlines()[0]}")
-    text = str(exc)
-    if isinstance(exc, MissingConfigException) or "Could not find" in text or "Could not load" in text:
-        first = text.splitlines()[0].strip()
-        choices = [line.strip() for line in text.split("Config search path:")[0].splitlines() if line.startswith("\t")]
-        for word in overrides:
-            key = override_key(word)
-            if "=" in word and f"'{key}/" in first:
-                return UsageError(f"{word}: no such {key} option; choose from {', '.join(choices) or '(none)'}")
-        return UsageError(first.replace("In '", "in '", 1))
-    if "Could not override" in text or "Could not append" in text or "Could not delete" in text:
-        key = text.split("'")[1] if "'" in text else "?"
-        return UsageError(unknown_key_message(command, key, overrides))
-    return UsageError(text.splitlines()[0].strip() if text.strip() else type(exc).__name__)
-
-
-def unknown_key_message(command: Command, key: str, overrides: list[str]) -> str:
-    """What to say about a setting that names no key: the group option that has it, or a close key."""
-    word = next((w for w in overrides if override_key(w) == key), key)
-    if not command.own_root and "." in key:
-        group, _, leaf = key.partition(".")
-        options = _group_options_with(group, leaf.split(".")[0])
-        if options:
-            return (f"{word}: {key} belongs to {' or '.join(f'{group}={o}' for o in options)}; add "
-                    f"{group}={options[0]}")
-    try:
-        keys = _config_keys(compose(command.config_name, [], own_root=command.own_root))
-    except Exception:  # noqa: BLE001 - only a suggestion
-        keys = []
-    close = difflib.get_close_matches(key, keys, 1)
-    hint = f"; did you mean {close[0]}?" if close else f"; {command.program} --help lists them"
-    return f"{word}: {command.program} has no setting {key!r}{hint}"
-
 
 def preflight(command: Command, request: Request):
     """Compose the config from ``request`` and run ``command.check`` on it; raises :class:`UsageError`."""

@@ -37,6 +37,13 @@ def test_words_are_sorted_into_options_overrides_and_inputs(tmp_path, monkeypatc
     assert is_override("+model_options.high_hz=3400") and is_override("~suffix") and not is_override("a.wav")
 
 
+def test_after_a_double_dash_every_word_is_an_input():
+    from senhance.cli.infer import COMMAND
+
+    request = parse(COMMAND, ["--model", "wiener", "--", "-x.wav", "--overwrite"])
+    assert request.overrides == ["model='wiener'", "input=['-x.wav','--overwrite']"]
+
+
 def test_the_same_key_twice_is_a_usage_error():
     from senhance.cli.infer import COMMAND
 
