@@ -12,7 +12,10 @@ A :class:`Command` names its config root, its options (each one sets one config 
 4. hands the overrides to Hydra, which composes the same config, makes its run dir (train, eval) and
    calls the command's task. User errors there end in one line too (:mod:`senhance.cli._errors`).
 
-The words themselves are never rewritten: what Hydra receives is what ``--cfg job`` shows.
+The words themselves are never rewritten: what Hydra receives is what ``--cfg job`` shows. The list goes to
+Hydra's own main (``hydra._internal.utils._run_hydra``, what ``@hydra.main`` calls with ``sys.argv``; hydra-core
+is pinned below 1.4), so ``sys.argv`` is left alone and ``--cfg``, ``-m``, ``--info`` and shell completion
+(``-sc``) are Hydra's.
 """
 from __future__ import annotations
 
@@ -25,12 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from senhance.cli import CONFIG_PACKAGE
 from senhance.cli._errors import error_line, exit_on_user_error, fail, user_error, wants_traceback
 from senhance.cli._hints import composition_error
-from senhance.cli import CONFIG_PACKAGE
 from senhance.cli._overrides import assignment, is_override, override_key
 from senhance.cli._startup import check_package, handle_version
 from senhance.errors import UsageError
+
 
 @dataclass(frozen=True)
 class Option:
