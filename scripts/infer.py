@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Enhance recordings: same as ``senhance-infer`` (see ``configs/infer.yaml``).
+"""Enhance recordings: same as ``senhance-infer`` (``--help`` lists the options; see ``configs/infer.yaml``).
 
-    python scripts/infer.py input=noisy/ output=enhanced/ model=default
+    python scripts/infer.py noisy.wav                       # -> noisy_enhanced.wav next to it
+    python scripts/infer.py noisy/ -o enhanced/ --model default
 """
 from senhance.cli.infer import main
 

@@ -38,6 +38,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from senhance.errors import UserError
 from senhance.io import atomic_output
 from senhance.models.base import to_plain
 
@@ -45,7 +46,7 @@ FORMAT_VERSION = 1
 _REQUIRED_KEYS = ("format_version", "class_path", "kwargs", "state_dict", "sample_rate")
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError, ValueError):
     """A checkpoint file that cannot be read or does not describe a buildable senhance module."""
 
 

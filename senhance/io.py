@@ -29,13 +29,15 @@ import soundfile as sf
 import torch
 from torch import Tensor
 
+from senhance.errors import UserError
+
 __all__ = ["AudioFileError", "AudioInfo", "audio_info", "read_audio", "write_audio", "iter_audio_blocks", "AudioWriter",
            "atomic_output"]
 
 _READ_PATHS: set[str] = set()  # resolved paths read by this process (inputs are never overwritten)
 
 
-class AudioFileError(ValueError):
+class AudioFileError(UserError, ValueError):
     """A file that is missing, empty, unreadable, corrupt, not audio, or holds NaN/Inf samples."""
 
 

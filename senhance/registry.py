@@ -25,9 +25,10 @@ import torch
 from torch import Tensor, nn
 
 from senhance.enhancer import Enhancer
+from senhance.errors import ConfigError, UsageError
 
 
-class ModelNotFoundError(ValueError):
+class ModelNotFoundError(UsageError, ValueError):
     """The name is neither a baseline, an existing checkpoint nor a shipped model."""
 
 
@@ -80,7 +81,7 @@ def load(name_or_path: str | Path, *, device: str | torch.device = "cpu", **kwar
         try:
             baseline = classical[name](**kwargs)
         except TypeError as error:  # an unknown option
-            raise ValueError(f"model={name!r}: bad options {kwargs}: {error}") from None
+            raise ConfigError(f"model={name!r}: bad options {kwargs}: {error}") from None
         if isinstance(baseline, Enhancer):
             return baseline
         if isinstance(baseline, nn.Module):
@@ -158,7 +159,7 @@ def _load_checkpoint(path: Path, *, device, name: str | None = None, **kwargs) -
     try:
         return PackagedEnhancer(module, package, device=device, name=name or path.stem, **kwargs)
     except TypeError as error:  # an unknown option
-        raise ValueError(f"model={str(path)!r}: bad options {kwargs}: {error}") from None
+        raise ConfigError(f"model={str(path)!r}: bad options {kwargs}: {error}") from None
 
 
 def _default_streamer(module: nn.Module) -> Callable[[], Any] | None:

@@ -19,6 +19,7 @@ import os
 import warnings
 from pathlib import Path
 
+from senhance.errors import UserError
 from senhance.io import atomic_output
 
 #: File suffixes treated as audio (lower case). Everything libsndfile reads in practice.
@@ -28,7 +29,7 @@ AUDIO_SUFFIXES = frozenset(
 CACHE_VERSION = 1
 
 
-class DataError(ValueError):
+class DataError(UserError, ValueError):
     """Bad data-set input (folders, files, arguments); the message names the path or argument."""
 
 

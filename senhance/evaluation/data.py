@@ -15,6 +15,8 @@ import math
 import re
 from pathlib import Path, PurePosixPath
 
+from senhance.errors import UserError
+
 #: Manifest columns used as groups when ``group_by`` is not given.
 DEFAULT_GROUP_COLUMNS = ("snr", "snr_db", "noise", "noise_type", "noise_class", "subset", "group", "condition")
 #: Manifest columns that may name the file (first present wins).
@@ -22,7 +24,7 @@ KEY_COLUMNS = ("noisy", "noisy_path", "path", "file", "filename", "id", "name", 
 MAX_CATEGORIES = 20
 
 
-class EvaluationInputError(ValueError):
+class EvaluationInputError(UserError, ValueError):
     """Bad evaluation input (folders, manifest, regex); the message names the path or argument."""
 
 

@@ -10,6 +10,7 @@ from typing import Callable
 
 import numpy as np
 
+from senhance.errors import ConfigError
 from senhance.evaluation import data as _data
 from senhance.evaluation import html as _html
 from senhance.evaluation import report as _report
@@ -145,9 +146,9 @@ def evaluate(
 
     block_frames_for(block_seconds, 1)  # validate
     if int(jobs) < 1:
-        raise ValueError(f"jobs={jobs} must be >= 1")
+        raise ConfigError(f"jobs={jobs} must be >= 1")
     if pesq_mode not in ("wb", "nb"):
-        raise ValueError(f"pesq_mode={pesq_mode!r} must be 'wb' or 'nb'")
+        raise ConfigError(f"pesq_mode={pesq_mode!r} must be 'wb' or 'nb'")
     output_dir = Path(output_dir)
     specs: list[SystemSpec] = parse_systems(list(systems or []))
     rows = [NOISY] + [s.label for s in specs]
@@ -155,7 +156,7 @@ def evaluate(
     requested = check_metrics(metrics)
     chosen = usable_metrics(requested, clean_dir is not None)
     if not chosen:
-        raise ValueError(f"metrics={requested}: all need clean_dir; add dnsmos or give clean_dir")
+        raise ConfigError(f"metrics={requested}: all need clean_dir; add dnsmos or give clean_dir")
     keys = result_keys(chosen)
 
     items, errors = _data.find_items(noisy_dir, clean_dir, exclude=output_dir)

@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 
+from senhance.errors import ConfigError
+
 #: Metric names users may request -> whether they need the clean reference.
 METRICS = {
     "pesq": True,
@@ -30,11 +32,11 @@ def check_metrics(metrics) -> list[str]:
     out = []
     for name in metrics:
         if name not in METRICS:
-            raise ValueError(f"metrics: unknown metric {name!r}; choose from {', '.join(METRICS)}")
+            raise ConfigError(f"metrics: unknown metric {name!r}; choose from {', '.join(METRICS)}")
         if name not in out:
             out.append(name)
     if not out:
-        raise ValueError("metrics: empty list")
+        raise ConfigError("metrics: empty list")
     return out
 
 

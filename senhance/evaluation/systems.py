@@ -10,6 +10,8 @@ import dataclasses
 import re
 from pathlib import PurePath
 
+from senhance.errors import UsageError
+
 #: Row labels the evaluation uses itself.
 NOISY = "noisy"
 CLEAN = "clean"
@@ -17,7 +19,7 @@ _LABEL = re.compile(r"^[A-Za-z_][\w.+-]*$")
 _GENERIC_STEMS = {"best", "last", "model", "checkpoint"}
 
 
-class SystemSpecError(ValueError):
+class SystemSpecError(UsageError, ValueError):
     """A bad ``systems`` entry; the message names it."""
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
+from senhance.errors import ConfigError
+
 ONNX_OPSET = 17
 #: The reference streaming runner (numpy + onnxruntime only) that export copies next to the graphs.
 RUNNER = Path(__file__).with_name("onnx_runner.py")
@@ -117,7 +119,7 @@ def export_model(model: nn.Module, out_dir: str | Path, *, stem: str = "model",
     """
     unknown = set(formats) - {"torchscript", "onnx"}
     if unknown:
-        raise ValueError(f"formats={sorted(unknown)}: choose from torchscript, onnx")
+        raise ConfigError(f"formats={sorted(unknown)}: choose from torchscript, onnx")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model = model.eval()

@@ -13,13 +13,14 @@ import soundfile
 import torch
 
 from senhance.enhancer import Enhancer
+from senhance.errors import UserError
 from senhance.inference.blocks import soft_limit
 from senhance.inference.waveform import (DEFAULT_BLOCK_SECONDS, OLA_CONTEXT_SECONDS, OLA_CROSSFADE_SECONDS,  # noqa: F401
                                          attenuation_floor, block_frames_for, block_stream, check_strength,
                                          enhance_blocks, mix)
 
 
-class OutputExistsError(ValueError):
+class OutputExistsError(UserError, ValueError):
     """An output file exists and ``overwrite`` was not requested, or it is an input."""
 
 

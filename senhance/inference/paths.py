@@ -10,10 +10,11 @@ from pathlib import Path
 import soundfile
 
 from senhance.enhancer import Enhancer
+from senhance.errors import UsageError
 from senhance.inference.file import DEFAULT_BLOCK_SECONDS, enhance_file, residual_path_for
 
 
-class NoInputError(ValueError):
+class NoInputError(UsageError, ValueError):
     """``input`` names no file, folder or glob match."""
 
 

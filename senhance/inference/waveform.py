@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from senhance.enhancer import as_channels_time
+from senhance.errors import ConfigError
 from senhance.inference.blocks import OverlapAddStream, soft_limit
 
 #: Signals longer than this are enhanced in blocks of this length (files are also read and written so).
@@ -34,7 +35,7 @@ def check_strength(strength: float) -> float:
     """
     strength = float(strength)
     if not 0.0 <= strength <= 1.0:
-        raise ValueError(f"strength={strength} must be inside [0, 1]")
+        raise ConfigError(f"strength={strength} must be inside [0, 1]")
     return strength
 
 
@@ -77,7 +78,7 @@ def block_frames_for(block_seconds: float, sample_rate: int) -> int:
     8000
     """
     if not block_seconds > 0:
-        raise ValueError(f"block_seconds={block_seconds} must be positive")
+        raise ConfigError(f"block_seconds={block_seconds} must be positive")
     return max(1, int(round(block_seconds * int(sample_rate))))
 
 

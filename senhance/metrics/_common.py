@@ -6,10 +6,12 @@ import warnings
 
 import numpy as np
 
+from senhance.errors import UserError
+
 EXTRA_HINT = "pip install senhance[metrics]"
 
 
-class MissingMetricPackageError(ImportError):
+class MissingMetricPackageError(UserError, ImportError):
     """An optional package a metric needs is not installed; the message names the extra."""
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from senhance.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class DistInfo:
@@ -37,7 +39,7 @@ def resolve_device(device: str = "auto", *, local_rank: int | None = None) -> to
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError("device='cuda' but CUDA is not available (use device=cpu or device=auto)")
+            raise ConfigError("device='cuda' but CUDA is not available (use device=cpu or device=auto)")
         name = f"cuda:{local_rank}"
     return torch.device(name)
 

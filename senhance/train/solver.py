@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from senhance.errors import ConfigError, UserError
 from senhance.train import distributed
 from senhance.train.data_order import epoch_loader
 from senhance.train.ema import ModelEma
@@ -26,13 +27,13 @@ from senhance.train.validation import METRIC_DIRECTIONS, validate
 log = logging.getLogger(__name__)
 
 
-class NonFiniteLossError(FloatingPointError):
+class NonFiniteLossError(UserError, FloatingPointError):
     """The loss (or gradient) was NaN/Inf for ``max_nan_steps`` optimizer steps in a row."""
 
 
 def _positive(name: str, value, minimum: int = 1) -> int:
     if int(value) < minimum:
-        raise ValueError(f"trainer.{name}={value} must be >= {minimum}")
+        raise ConfigError(f"trainer.{name}={value} must be >= {minimum}")
     return int(value)
 
 
@@ -58,7 +59,7 @@ def fitted_warmup(warmup_steps: int, max_steps: int, max_fraction: float | None)
 def _check_rate(what: str, obj, sample_rate: int) -> None:
     rate = getattr(obj, "sample_rate", None)
     if rate is not None and int(rate) != int(sample_rate):
-        raise ValueError(f"sample_rate={sample_rate} but the {what} works at {int(rate)} Hz: "
+        raise ConfigError(f"sample_rate={sample_rate} but the {what} works at {int(rate)} Hz: "
                          f"set sample_rate={int(rate)} or configure the {what} for {sample_rate} Hz")
 
 
@@ -113,10 +114,10 @@ class Solver:
         if best_metric == "pesq" and not self.pesq_items:
             raise ValueError("trainer.best_metric=pesq needs trainer.pesq_items > 0 (items scored with PESQ)")
         if best_metric not in METRIC_DIRECTIONS:
-            raise ValueError(f"trainer.best_metric={best_metric!r} must be one of {sorted(METRIC_DIRECTIONS)}")
+            raise ConfigError(f"trainer.best_metric={best_metric!r} must be one of {sorted(METRIC_DIRECTIONS)}")
         for what, dataset in (("training set", train_set), ("validation set", valid_set)):
             if len(dataset) == 0:
-                raise ValueError(f"data: the {what} is empty (0 items); check the data folders")
+                raise ConfigError(f"data: the {what} is empty (0 items); check the data folders")
         for what, obj in (("model", model), ("training set", train_set), ("validation set", valid_set)):
             _check_rate(what, obj, sample_rate)
         self.sample_rate, self.seed, self.config = int(sample_rate), int(seed), config
@@ -175,7 +176,7 @@ class Solver:
         if not self.last_path.exists():
             return
         if not self.resume:
-            raise ValueError(f"{self.last_path}: a previous run is here and trainer.resume=false; "
+            raise ConfigError(f"{self.last_path}: a previous run is here and trainer.resume=false; "
                              "choose another hydra.run.dir or move the old run away")
         state = load_state(self.last_path)
         configured = self._schedule_settings()

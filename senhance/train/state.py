@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from senhance.errors import UserError
 from senhance.io import atomic_output, atomic_write_text
 
 STATE_FORMAT = "senhance.training_state"
@@ -21,7 +22,7 @@ STATE_VERSION = 1
 REQUIRED_KEYS = ("format", "version", "step", "epoch", "batch_in_epoch", "model", "optimizer", "scheduler")
 
 
-class CorruptCheckpointError(ValueError):
+class CorruptCheckpointError(UserError, ValueError):
     """``last.pt`` exists but cannot be used to resume; the file is left untouched."""
 
 

@@ -23,11 +23,11 @@ def speech_like(seconds: float, sample_rate: int, rng: np.random.Generator) -> n
 
 
 def compose_eval(overrides):
-    """The ``senhance-eval`` config (packaged ``eval.yaml``) with ``overrides``, as the command line builds it."""
-    from hydra import compose, initialize_config_module
+    """The ``senhance-eval`` config (its own root, packaged ``eval.yaml``) with ``overrides``, as the command
+    line builds it."""
+    from senhance.cli._command import compose
 
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        return compose(config_name="eval", overrides=overrides)
+    return compose("eval", overrides)
 
 
 def make_corpus(root: Path, *, n_files: int = 4, seconds: float = 1.0, snrs=(0, 5, 10, 15), seed: int = 0,

@@ -153,14 +153,13 @@ def test_console_script_with_real_baselines(tmp_path):
 def test_bad_arguments_exit_with_a_clear_message(tmp_path, monkeypatch, capsys):
     from senhance.cli.evaluate import main
 
-    monkeypatch.chdir(tmp_path)  # Hydra writes its run folder under the working directory
-    monkeypatch.setattr(sys, "argv", ["senhance-eval", f"noisy_dir={tmp_path / 'nope'}",
-                                      f"output_dir={tmp_path / 'out'}", "systems=[wiener]"])
+    monkeypatch.chdir(tmp_path)  # Hydra would write its run folder under the working directory
     with pytest.raises(SystemExit) as exit_info:
-        main()
+        main([f"noisy_dir={tmp_path / 'nope'}", f"output_dir={tmp_path / 'out'}", "systems=[wiener]"])
     assert exit_info.value.code == 2
     stderr = capsys.readouterr().err
     assert "noisy_dir=" in stderr and "not a folder" in stderr and "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []  # checked before the run folder is made
 
 
 def test_report_folder_can_be_moved(evaluated, tmp_path):

@@ -120,9 +120,10 @@ def test_bad_limits_are_named(tmp_path, bad):
         enhance_paths(Silence(), tmp_path, tmp_path / "out", max_attenuation_db=bad, progress=False)
 
 
-def test_infer_config_has_the_key():
-    from hydra import compose, initialize_config_module
+def test_infer_config_has_the_key_and_the_flag_sets_it():
+    from senhance.cli._command import compose, parse
+    from senhance.cli.infer import COMMAND
 
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        cfg = compose("infer", overrides=["input=a.wav", "output=b.wav"])
-    assert cfg.max_attenuation_db is None
+    assert compose("infer", ["input=a.wav", "output=b.wav"]).max_attenuation_db is None
+    request = parse(COMMAND, ["a.wav", "--max-attenuation-db", "12"])
+    assert compose("infer", request.overrides).max_attenuation_db == 12.0

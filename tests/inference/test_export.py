@@ -23,13 +23,11 @@ def exported(tmp_path_factory):
     folder = tmp_path_factory.mktemp("export")
     save_package(folder / "tiny.pt", model, sample_rate=8000)
     # through senhance-export's config and run(), as the command line does
-    from hydra import compose, initialize_config_module
-
+    from senhance.cli._command import compose
     from senhance.cli.export import run
 
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        cfg = compose("export", overrides=[f"model_name={folder / 'tiny.pt'}", f"output={folder}", "stem=tiny"])
-        description = run(cfg)
+    cfg = compose("export", [f"model={folder / 'tiny.pt'}", f"output={folder}", "stem=tiny"])
+    description = run(cfg)
     assert sorted(description["files"].values()) == ["onnx_runner.py", "tiny.offline.onnx", "tiny.offline.ts",
                                                       "tiny.step.onnx", "tiny.step.ts"]
     return load(folder / "tiny.pt").module, folder
@@ -77,26 +75,23 @@ def test_export_rejects_unknown_format(tmp_path, exported):
 
 
 def test_export_refuses_a_baseline(tmp_path):
-    from hydra import compose, initialize_config_module
-
+    from senhance.cli._command import compose
     from senhance.cli.export import run
+    from senhance.errors import UsageError
 
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        cfg = compose("export", overrides=["model_name=wiener", f"output={tmp_path}"])
-        with pytest.raises(ValueError, match="model=wiener: only spectral mask networks"):
-            run(cfg)
+    cfg = compose("export", ["model=wiener", f"output={tmp_path}"])
+    with pytest.raises(UsageError, match="model=wiener: only spectral mask networks"):
+        run(cfg)
 
 
 def test_default_configuration_exports_with_onnxruntime_parity(default_checkpoint, tmp_path):
     """The default model (configs/model/default.yaml, freshly initialised): offline and step ONNX graphs
     match PyTorch on 1 s of 16 kHz audio / frame by frame."""
-    from hydra import compose, initialize_config_module
-
+    from senhance.cli._command import compose
     from senhance.cli.export import run
 
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        cfg = compose("export", overrides=[f"model_name={default_checkpoint}", f"output={tmp_path}", "stem=default"])
-        description = run(cfg)
+    cfg = compose("export", [f"model={default_checkpoint}", f"output={tmp_path}", "stem=default"])
+    description = run(cfg)
     assert {"default.offline.onnx", "default.step.onnx"} <= set(description["files"].values())
     model = load(default_checkpoint).module
     assert (model.n_fft, model.hop_length, model.hidden_size, model.num_layers) == (320, 160, 192, 2)
@@ -126,8 +121,7 @@ def test_exports_of_two_runs_are_named_after_the_runs(tmp_path, exported):
     overwrite each other in one output folder."""
     import shutil
 
-    from hydra import compose, initialize_config_module
-
+    from senhance.cli._command import compose
     from senhance.cli.export import run
 
     _, folder = exported
@@ -135,10 +129,8 @@ def test_exports_of_two_runs_are_named_after_the_runs(tmp_path, exported):
         (tmp_path / name / "checkpoints").mkdir(parents=True)
         shutil.copyfile(folder / "tiny.pt", tmp_path / name / "checkpoints" / "best.pt")
     out = tmp_path / "exported"
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        for name in ("a", "b"):
-            cfg = compose("export", overrides=[f"model_name={tmp_path / name / 'checkpoints' / 'best.pt'}",
-                                               f"output={out}", "formats=[onnx]"])
-            run(cfg)
+    for name in ("a", "b"):
+        run(compose("export", [f"model={tmp_path / name / 'checkpoints' / 'best.pt'}", f"output={out}",
+                               "formats=[onnx]"]))
     assert {"a.step.onnx", "b.step.onnx", "a.export.json", "b.export.json"} <= {p.name for p in out.iterdir()}
     assert not list(out.glob("best.*"))

@@ -81,21 +81,18 @@ def test_cli_relative_paths_from_another_cwd(tmp_path, standins, tiny_checkpoint
 
 def test_cli_run_in_process(tmp_path, standins, monkeypatch):
     """The Hydra config composes; run() returns 1 on an existing output, 0 once overwrite=true."""
-    from hydra import compose, initialize_config_module
-
     import senhance.registry
+    from senhance.cli._command import compose
     from senhance.cli.infer import run
 
     standins.make_audio(tmp_path / "a.wav")
     (tmp_path / "o.wav").write_bytes(b"old")
     monkeypatch.setattr(senhance.registry, "load", lambda name, **kw: standins.GainEnhancer())
     monkeypatch.chdir(tmp_path)
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        cfg = compose("infer", overrides=["input=a.wav", "output=o.wav", "model_name=x", "progress=false"])
-        assert run(cfg) == 1 and (tmp_path / "o.wav").read_bytes() == b"old"
-        cfg = compose("infer", overrides=["input=a.wav", "output=o.wav", "model_name=x", "progress=false",
-                                          "overwrite=true"])
-        assert run(cfg) == 0 and soundfile.info(tmp_path / "o.wav").frames == 1600
+    cfg = compose("infer", ["input=a.wav", "output=o.wav", "model=wiener", "progress=false"])
+    assert run(cfg) == 1 and (tmp_path / "o.wav").read_bytes() == b"old"
+    cfg = compose("infer", ["input=a.wav", "output=o.wav", "model=wiener", "progress=false", "overwrite=true"])
+    assert run(cfg) == 0 and soundfile.info(tmp_path / "o.wav").frames == 1600
 
 
 def test_zero_files_done_reports_no_nan_real_time_factor():

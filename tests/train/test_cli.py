@@ -18,8 +18,11 @@ from senhance.train.state import CorruptCheckpointError, load_state
 PY = sys.executable
 
 
-def run_cli(args, *, cwd, module="senhance.cli.train", timeout=120):
-    return subprocess.run([PY, "-m", module, *args], cwd=cwd, env=subprocess_env(), capture_output=True,
+def run_cli(args, *, cwd, module="senhance.cli.train", timeout=120, full_error=True):
+    env = subprocess_env()
+    if not full_error:  # as a user runs it: HYDRA_FULL_ERROR=1 would ask for the traceback
+        env.pop("HYDRA_FULL_ERROR")
+    return subprocess.run([PY, "-m", module, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -94,10 +97,11 @@ def test_help_and_cfg_job_from_installed_config_package(tmp_path):
 
 def test_missing_folder_gives_one_clear_line(tmp_path):
     result = run_cli([f"data.speech_dir={tmp_path / 'nope'}", f"data.noise_dir={tmp_path}",
-                      f"hydra.run.dir={tmp_path / 'run'}", "device=cpu"], cwd=tmp_path)
+                      f"hydra.run.dir={tmp_path / 'run'}", "device=cpu"], cwd=tmp_path, full_error=False)
     assert result.returncode == 1
     assert "senhance-train: error:" in result.stderr and "nope" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "run").exists()  # checked before Hydra makes the run folder
 
 
 def test_sigkill_leaves_loadable_last_pt_and_resume_continues(tmp_path):
@@ -154,13 +158,14 @@ def test_model_linear_selects_the_closed_form_trainer_and_default_the_solver():
 @pytest.mark.filterwarnings("ignore:speech_dir.*split by file")
 def test_empty_corpus_and_rate_mismatch_are_named(tmp_path):
     from senhance.cli._errors import user_error
+    from senhance.errors import UserError
 
     speech, noise = make_corpus(tmp_path)
     (tmp_path / "empty").mkdir()
     with pytest.raises(Exception) as info:
         train_in_process(overrides(tmp_path, tmp_path / "r1", tmp_path / "empty", noise), tmp_path / "r1")
-    cause = user_error(info.value, (ValueError,))  # what senhance-train reports as one line
-    assert isinstance(cause, ValueError) and "empty" in str(cause)
+    cause = user_error(info.value)  # what senhance-train reports as one line
+    assert isinstance(cause, UserError) and isinstance(cause, ValueError) and "empty" in str(cause)
     with pytest.raises(ValueError, match="model works at 8000 Hz"):
         train_in_process(overrides(tmp_path, tmp_path / "r2", speech, noise, **{"model.sample_rate": 8000}),
                          tmp_path / "r2")
