@@ -92,19 +92,19 @@ def narrowband(x: np.ndarray, sample_rate: int) -> np.ndarray:
 
     if sample_rate <= NARROWBAND_RATE:
         raise ValueError(f"sample_rate={sample_rate}: an 8 kHz source needs a model rate above 8000 Hz")
-    signal = torch.as_tensor(np.asarray(x, dtype=np.float64))
+    signal = torch.as_tensor(np.asarray(x, dtype=np.float32))
     y = resample(resample(signal, sample_rate, NARROWBAND_RATE), NARROWBAND_RATE, sample_rate)
-    return y[: len(x)].numpy()
+    return y[: len(x)].numpy().astype(np.float64)
 
 
 def telephone(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """The telephone band: 300-3400 Hz Butterworth band-pass, then (above 8 kHz) an 8 kHz round trip."""
-    from senhance.dsp import butter, sosfilt as dsp_sosfilt
+    from senhance.dsp import butter
 
     if sample_rate <= 2 * TELEPHONE_BAND[1]:
         raise ValueError(f"sample_rate={sample_rate}: the telephone band needs a model rate above 6800 Hz")
-    sos = butter(8, list(TELEPHONE_BAND), sample_rate=sample_rate, btype="bandpass")
-    y = dsp_sosfilt(torch.as_tensor(np.asarray(x, dtype=np.float64))[None], sos.double())[0].numpy()  # (T,)
+    sos = butter(8, list(TELEPHONE_BAND), sample_rate=sample_rate, btype="bandpass").numpy()  # (8, 6)
+    y = sosfilt(sos, np.asarray(x, dtype=np.float64))
     return narrowband(y, sample_rate) if sample_rate > NARROWBAND_RATE else y
 
 

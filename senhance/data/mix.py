@@ -116,6 +116,10 @@ class MixDataset(Dataset):
         self.speakers: list[str] | None = None  # speaker of each speech entry (only needed for babble)
         if self.options.babble_prob > 0:
             self.speakers = self._speaker_groups(corpus_manifest, speech_group_column, speech_group_regex, split_file)
+            self._files_of: dict[str, list[int]] = {}
+            for i, speaker in enumerate(self.speakers):
+                self._files_of.setdefault(speaker, []).append(i)
+            self._speaker_names = sorted(self._files_of)
 
     def _speaker_groups(self, manifest, column, regex, split_file) -> list[str]:
         relpaths = [e.relpath for e in self.speech]
@@ -187,7 +191,7 @@ class MixDataset(Dataset):
 
     def _babble(self, rng: np.random.Generator, length: int, target: int) -> tuple[np.ndarray, list[str]] | None:
         """The sum of segments of N other speakers of this subset (``None`` when there is no other speaker)."""
-        others = sorted({s for s in self.speakers if s != self.speakers[target]})
+        others = [s for s in self._speaker_names if s != self.speakers[target]]
         if not others:
             return None
         low, high = self.options.babble_speakers
@@ -195,7 +199,7 @@ class MixDataset(Dataset):
         chosen = [others[i] for i in rng.choice(len(others), size=count, replace=False)]
         utterances, files = [], []
         for speaker in chosen:
-            files_of = [i for i, s in enumerate(self.speakers) if s == speaker]
+            files_of = self._files_of[speaker]
             entry = self.speech[files_of[int(rng.integers(len(files_of)))]]
             total = self.store.frames(entry)
             if total >= length:

@@ -61,39 +61,41 @@ def time_stretch(x: np.ndarray, rate: float, *, n_fft: int = 512, hop_length: in
     if len(x) < n_fft:  # too short for a frame: zero-pad, stretch, crop
         padded = time_stretch(np.pad(x.numpy(), (0, n_fft - len(x))), rate, n_fft=n_fft, hop_length=hop_length)
         return padded[:length]
-    spec = torch.stft(x.double(), n_fft, hop_length, window=window.double(), return_complex=True)  # (F, N)
+    spec = torch.stft(x, n_fft, hop_length, window=window, return_complex=True).numpy()  # (F, N) complex64
     n_frames = spec.shape[-1]
-    steps = torch.arange(0, n_frames - 1, 1.0 / rate, dtype=torch.float64)  # (M,)
-    spec = torch.nn.functional.pad(spec, (0, 2))  # (F, N + 2): a frame past the end for interpolation
-    lower = steps.floor().long()
-    frac = (steps - lower)[None]  # (1, M)
-    left, right = spec[:, lower], spec[:, lower + 1]  # (F, M)
-    magnitude = ((1 - frac) * left.abs() + frac * right.abs()).numpy()
+    steps = np.arange(0, n_frames - 1, 1.0 / rate)  # (M,)
+    lower = steps.astype(np.int64)
+    frac = (steps - lower)[None].astype(np.float32)  # (1, M)
+    spec_magnitude = np.pad(np.abs(spec), ((0, 0), (0, 2)))  # (F, N + 2): frames past the end for interpolation
+    spec_phase = np.pad(np.angle(spec).astype(np.float64), ((0, 0), (0, 2)))
+    magnitude = (1 - frac) * spec_magnitude[:, lower] + frac * spec_magnitude[:, lower + 1]  # (F, M)
     expected = np.linspace(0, math.pi * hop_length, spec.shape[0])[:, None]  # (F, 1)
-    left_phase = left.angle().numpy()
-    advance = right.angle().numpy() - left_phase - expected
+    left_phase = spec_phase[:, lower]  # (F, M)
+    advance = spec_phase[:, lower + 1] - left_phase - expected
     advance = advance - 2 * math.pi * np.round(advance / (2 * math.pi)) + expected  # (F, M)
+    peak = _nearest_peaks(magnitude)  # (F, M): identity phase locking (Laroche & Dolson 1999)
+    frames = np.arange(magnitude.shape[1])
+    relative = left_phase - left_phase[peak, frames]  # (F, M) each bin's phase relative to its peak
     phase = np.empty_like(magnitude)
-    bins = np.arange(magnitude.shape[0])
-    previous = left_phase[:, 0]
-    for m in range(magnitude.shape[1]):  # identity phase locking (Laroche & Dolson 1999)
-        vocoder = previous + advance[:, m - 1] if m else left_phase[:, 0]
-        peak = _nearest_peak(magnitude[:, m], bins)
-        phase[:, m] = vocoder[peak] + left_phase[:, m] - left_phase[peak, m]
-        previous = phase[:, m]
-    stretched = torch.polar(torch.from_numpy(magnitude), torch.from_numpy(phase))
-    y = torch.istft(stretched, n_fft, hop_length, window=window.double(), length=length)
-    return y.float().numpy()
+    phase[:, 0] = left_phase[:, 0]
+    for m in range(1, magnitude.shape[1]):
+        vocoder = phase[:, m - 1] + advance[:, m - 1]
+        phase[:, m] = vocoder[peak[:, m]] + relative[:, m]
+    stretched = torch.from_numpy((magnitude * np.exp(1j * phase)).astype(np.complex64))
+    return torch.istft(stretched, n_fft, hop_length, window=window, length=length).numpy()
 
 
-def _nearest_peak(magnitude: np.ndarray, bins: np.ndarray) -> np.ndarray:
-    """For every bin, the index of the nearest local maximum of ``magnitude`` (its region of influence)."""
-    padded = np.concatenate([[-1.0], magnitude, [-1.0]])
-    is_peak = (magnitude >= padded[:-2]) & (magnitude > padded[2:])
-    peaks = bins[is_peak] if is_peak.any() else bins[:1]
-    above = np.clip(np.searchsorted(peaks, bins), 0, len(peaks) - 1)  # first peak >= bin
-    below = np.clip(above - 1, 0, len(peaks) - 1)
-    return np.where(np.abs(peaks[below] - bins) <= np.abs(peaks[above] - bins), peaks[below], peaks[above])
+def _nearest_peaks(magnitude: np.ndarray) -> np.ndarray:
+    """``(F, M)``: for every bin of every frame, the bin of the nearest local maximum of the frame's
+    ``magnitude`` (its region of influence; a bin of a frame without a peak is its own peak)."""
+    bins = np.arange(magnitude.shape[0])[:, None]  # (F, 1)
+    padded = np.pad(magnitude, ((1, 1), (0, 0)), constant_values=-1.0)
+    is_peak = (magnitude >= padded[:-2]) & (magnitude > padded[2:])  # (F, M)
+    far = 4 * magnitude.shape[0]
+    below = np.maximum.accumulate(np.where(is_peak, bins, -far), axis=0)  # last peak at or below each bin
+    above = np.minimum.accumulate(np.where(is_peak, bins, 2 * far)[::-1], axis=0)[::-1]  # first at or above
+    nearest = np.where(bins - below <= above - bins, below, above)
+    return np.where(is_peak.any(axis=0, keepdims=True), nearest, bins)
 
 
 def pitch_shift(x: np.ndarray, semitones: float, *, n_fft: int = 512, hop_length: int = 128) -> np.ndarray:
