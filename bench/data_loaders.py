@@ -3,6 +3,7 @@
 
     python bench/data_loaders.py                         # generated corpus (no external data)
     python bench/data_loaders.py --corpus /path/corpus   # a corpus with speech/, noise/, MANIFEST.tsv
+    python bench/data_loaders.py --only recipe           # only the cases whose name contains "recipe"
 
 Prints a table and writes bench/results/data_loaders.json. Examples are 4 s at 16 kHz, batches of 8.
 """
@@ -26,6 +27,13 @@ from senhance.data import MixDataset, PairedDataset, pad_collate
 from senhance.data.corpus import make_corpus
 
 SR = 16000
+# the README's suggested training mix of augmentations (probabilities per example)
+RECIPE = dict(speed_prob=0.2, pitch_prob=0.1, eq_prob=0.3, telephone_prob=0.05, narrowband_prob=0.1, clip_prob=0.1,
+              second_noise_prob=0.2, babble_prob=0.15, reverb_prob=0.3, band_limit_prob=0.1,
+              level_range=(-45.0, -5.0), max_peak=None)
+# the worst case: every augmentation on every example (speed and pitch, babble and a second noise, ...)
+EVERYTHING = dict(speed_prob=1.0, pitch_prob=1.0, eq_prob=1.0, telephone_prob=1.0, narrowband_prob=1.0, clip_prob=1.0,
+                  second_noise_prob=1.0, babble_prob=1.0, reverb_prob=1.0, band_limit_prob=1.0)
 
 
 def generate(root: Path, rng: np.random.Generator) -> None:
@@ -65,6 +73,7 @@ def main(argv=None) -> int:
     parser.add_argument("--examples", type=int, default=160, help="examples per pass")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--only", default=None, help="run only the cases whose name contains this text")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "data_loaders.json"))
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -81,17 +90,22 @@ def main(argv=None) -> int:
                       segment_seconds=4.0, examples_per_epoch=n, valid_fraction=0.0, corpus_manifest=manifest)
         make_corpus(speech_dir=root / "speech", noise_dir=root / "noise", out_dir=tmp / "pairs", sample_rate=SR,
                     num_examples=n, segment_seconds=5.0, seed=0)
-        cases = {
-            "pairs (4 s of 5 s pairs)": PairedDataset(noisy_dir=tmp / "pairs/noisy",
-                                                               clean_dir=tmp / "pairs/clean", sample_rate=SR,
-                                                               segment_seconds=4.0),
-            "mix (SNR + level)": MixDataset(**common),
-            "mix + reverb 50% + band-limit 50%": MixDataset(**common, reverb_prob=0.5, band_limit_prob=0.5),
-            "mix, preload (in memory)": MixDataset(**common, preload=True),
+        cases = {  # built one at a time (--only builds only the chosen ones)
+            "pairs (4 s of 5 s pairs)": lambda: PairedDataset(noisy_dir=tmp / "pairs/noisy",
+                                                              clean_dir=tmp / "pairs/clean", sample_rate=SR,
+                                                              segment_seconds=4.0),
+            "mix (SNR + level)": lambda: MixDataset(**common),
+            "mix + reverb 50% + band-limit 50%": lambda: MixDataset(**common, reverb_prob=0.5, band_limit_prob=0.5),
+            "mix, preload (in memory)": lambda: MixDataset(**common, preload=True),
+            "mix + augmentation recipe": lambda: MixDataset(**common, **RECIPE),
+            "mix + augmentation recipe, preload": lambda: MixDataset(**common, **RECIPE, preload=True),
+            "mix + every augmentation on every example": lambda: MixDataset(**common, **EVERYTHING),
         }
         results = []
-        for name, dataset in cases.items():
-            row = {"dataset": name, **measure(dataset, workers=args.workers, batch_size=args.batch_size)}
+        for name, build in cases.items():
+            if args.only and args.only not in name:
+                continue
+            row = {"dataset": name, **measure(build(), workers=args.workers, batch_size=args.batch_size)}
             results.append(row)
             print(f"{name:36s} cold {row['cold_examples_per_s']:7.1f} ex/s  warm {row['warm_examples_per_s']:7.1f} ex/s",
                   flush=True)

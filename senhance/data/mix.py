@@ -1,7 +1,9 @@
 """Dataset that mixes speech and noise on the fly (DNS-Challenge style)."""
 from __future__ import annotations
 
+import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -10,10 +12,11 @@ from torch.utils.data import Dataset
 from senhance.data.audio import AudioStore
 from senhance.data.augment import normalize_rir
 from senhance.data.manifest import AudioEntry, require_clean_scan, scan_audio
-from senhance.data.mixing import active_power, fit_length
+from senhance.data.mixing import active_power, add_noise, babble, fit_length
 from senhance.data.paired import VALID_EPOCH, example_rng
-from senhance.data.simulate import MixOptions, simulate
-from senhance.data.split import select_subset
+from senhance.data.perturb import pitch_shift, speed_perturb
+from senhance.data.simulate import MixOptions, _uniform, simulate
+from senhance.data.split import groups_from_manifest, groups_from_regex, load_split, lookup_groups, select_subset
 
 RETRIES = 4  # draws of a new segment when the speech or the noise segment is silent
 
@@ -37,9 +40,21 @@ class MixDataset(Dataset):
     ``corpus_manifest`` (a TSV with ``file`` and ``speech_group_column`` / ``noise_group_column``) or
     ``speech_group_regex``; ``split_file`` writes it down (and is reused when it exists).
 
-    Mixing keyword arguments (``snr_range``, ``level_range``, ``reverb_prob``, ``rt60_range``, ``drr_range``,
-    ``reverb_target``, ``band_limit_prob``, ``cutoff_range``, ``preemphasis``, ``max_peak``) are
-    :class:`senhance.data.MixOptions`. ``rir_dir``: measured RIRs (else synthetic ones when reverb is on).
+    Mixing keyword arguments (``snr_range``, ``level_range``, ``reverb_prob``, ``band_limit_prob``, ``eq_prob``,
+    ``clip_prob``, ... every field) are :class:`senhance.data.MixOptions`. ``rir_dir``: measured RIRs (else
+    synthetic ones when reverb is on). Applied here, before :func:`senhance.data.simulate`:
+
+    * speech perturbation, the same in input and target: speed (probability ``speed_prob``, a factor
+      from ``speed_factors``; ``ceil(segment * factor)`` samples are read so the segment stays full)
+      and/or pitch with tempo kept (``pitch_prob``, semitones from ``pitch_range``), see
+      :mod:`senhance.data.perturb`;
+    * babble instead of the noise recording (``babble_prob``): the sum of N (``babble_speakers``)
+      segments of other speakers of the *same subset* (never the target's speaker), each at unit
+      active power; the speaker is the split's group (``corpus_manifest`` column,
+      ``speech_group_regex``, ``split_file``; else each file is its own speaker). With no other
+      speaker the noise recording is used;
+    * a second noise recording (``second_noise_prob``) added at ``second_noise_range`` dB (active
+      power) relative to the first; the SNR is then that of the speech over both noises together.
     ``preload``: decode all audio at construction, shared by forked workers (see :mod:`senhance.data.audio`);
     otherwise files at ``sample_rate`` are read lazily (partial reads) and others resampled into a
     per-worker cache of ``cache_mb``.
@@ -75,7 +90,7 @@ class MixDataset(Dataset):
         unknown = set(mixing) - set(MixOptions.__dataclass_fields__)
         if unknown:
             raise TypeError(f"MixDataset got unexpected keyword argument(s) {sorted(unknown)}")
-        self.options = MixOptions(**{k: v if isinstance(v, (str, int, float)) else tuple(v)
+        self.options = MixOptions(**{k: v if v is None or isinstance(v, (str, int, float)) else tuple(v)
                                      for k, v in mixing.items()})
         self.options.check_sample_rate(self.sample_rate)
         split = dict(valid_fraction=valid_fraction, seed=split_seed, split_file=split_file)
@@ -98,6 +113,26 @@ class MixDataset(Dataset):
         self.examples_per_epoch, self.seed, self.epoch = int(examples_per_epoch), int(seed), 0
         lengths = np.array([self.store.frames(e) for e in self.speech], dtype=np.float64)
         self._speech_p = lengths / lengths.sum()
+        self.speakers: list[str] | None = None  # speaker of each speech entry (only needed for babble)
+        if self.options.babble_prob > 0:
+            self.speakers = self._speaker_groups(corpus_manifest, speech_group_column, speech_group_regex, split_file)
+            self._files_of: dict[str, list[int]] = {}
+            for i, speaker in enumerate(self.speakers):
+                self._files_of.setdefault(speaker, []).append(i)
+            self._speaker_names = sorted(self._files_of)
+
+    def _speaker_groups(self, manifest, column, regex, split_file) -> list[str]:
+        relpaths = [e.relpath for e in self.speech]
+        if manifest is not None and column:
+            groups = lookup_groups(relpaths, groups_from_manifest(manifest, column), what=str(manifest))
+        elif regex:
+            groups = groups_from_regex(relpaths, regex)
+        elif split_file is not None and Path(split_file).is_file():
+            table = {k[len("speech/"):]: v for k, v in load_split(split_file)[0].items() if k.startswith("speech/")}
+            groups = {p: table.get(p, p) for p in relpaths}
+        else:
+            groups = {p: p for p in relpaths}
+        return [groups[p] for p in relpaths]
 
     def _files(self, folder, kind, skip_bad, cache_dir, split) -> list[AudioEntry]:
         entries = require_clean_scan(scan_audio(folder, cache_dir=cache_dir), skip_bad=skip_bad, what=f"{kind}_dir")
@@ -122,25 +157,60 @@ class MixDataset(Dataset):
             self._rirs = [normalize_rir(self.store.full(e)) for e in self.rir_entries]
         return self._rirs
 
-    def _speech_segment(self, rng: np.random.Generator, index: int) -> tuple[np.ndarray, str, int]:
+    def _speech_segment(self, rng: np.random.Generator, index: int,
+                        segment: int | None = None) -> tuple[np.ndarray, int, int]:
+        """``(audio, speech entry index, offset)``; ``segment`` samples (training; default the segment)."""
         if self.subset == "valid":
-            entry = self.speech[index]
-            audio = self.store.full(entry)
-            return (audio if self.valid_frames is None else audio[: self.valid_frames]), entry.relpath, 0
+            audio = self.store.full(self.speech[index])
+            return (audio if self.valid_frames is None else audio[: self.valid_frames]), index, 0
+        segment = self.segment if segment is None else segment
         for attempt in range(RETRIES + 1):
-            entry = self.speech[int(rng.choice(len(self.speech), p=self._speech_p))]
+            choice = int(rng.choice(len(self.speech), p=self._speech_p))
+            entry = self.speech[choice]
             length = self.store.frames(entry)
-            if length >= self.segment:
-                start = int(rng.integers(0, length - self.segment + 1))
-                audio = self.store.segment(entry, start, self.segment)
-                audio = np.pad(audio, (0, self.segment - len(audio)))
+            if length >= segment:
+                start = int(rng.integers(0, length - segment + 1))
+                audio = self.store.segment(entry, start, segment)
+                audio = np.pad(audio, (0, segment - len(audio)))
             else:
-                audio = self.store.full(entry)[: self.segment]
-                pad = int(rng.integers(0, self.segment - len(audio) + 1))
-                audio, start = np.pad(audio, (pad, self.segment - len(audio) - pad)), -pad
+                audio = self.store.full(entry)[: segment]
+                pad = int(rng.integers(0, segment - len(audio) + 1))
+                audio, start = np.pad(audio, (pad, segment - len(audio) - pad)), -pad
             if active_power(audio, self.sample_rate) > 0:
                 break
-        return audio, entry.relpath, start
+        return audio, choice, start
+
+    def _perturbation(self, rng: np.random.Generator) -> tuple[float, float]:
+        """``(speed factor, pitch shift in semitones)``, ``(1.0, 0.0)`` when off (no draws then)."""
+        options, speed, semitones = self.options, 1.0, 0.0
+        if options.speed_prob > 0 and rng.random() < options.speed_prob:
+            speed = options.speed_factors[int(rng.integers(len(options.speed_factors)))]
+        if options.pitch_prob > 0 and rng.random() < options.pitch_prob:
+            semitones = _uniform(rng, options.pitch_range)
+        return speed, semitones
+
+    def _babble(self, rng: np.random.Generator, length: int, target: int) -> tuple[np.ndarray, list[str]] | None:
+        """The sum of segments of N other speakers of this subset (``None`` when there is no other speaker)."""
+        others = [s for s in self._speaker_names if s != self.speakers[target]]
+        if not others:
+            return None
+        low, high = self.options.babble_speakers
+        count = min(int(rng.integers(low, high + 1)), len(others))
+        chosen = [others[i] for i in rng.choice(len(others), size=count, replace=False)]
+        utterances, files = [], []
+        for speaker in chosen:
+            files_of = self._files_of[speaker]
+            entry = self.speech[files_of[int(rng.integers(len(files_of)))]]
+            total = self.store.frames(entry)
+            if total >= length:
+                start = int(rng.integers(0, total - length + 1))
+                audio = self.store.segment(entry, start, length)
+                audio = fit_length(audio, length, 0) if 0 < len(audio) < length else audio
+            else:
+                audio = fit_length(self.store.full(entry), length, int(rng.integers(0, total)))
+            utterances.append(audio)
+            files.append(entry.relpath)
+        return babble(utterances, self.sample_rate), files
 
     def _noise_segment(self, rng: np.random.Generator, length: int) -> tuple[np.ndarray, str, int]:
         for attempt in range(RETRIES + 1):
@@ -161,19 +231,41 @@ class MixDataset(Dataset):
         """``(noisy, clean, info)``: numpy arrays of one example and everything drawn (for the corpus tool).
 
         ``info`` adds to :func:`senhance.data.simulate`'s: ``speech`` / ``noise`` (relative paths),
-        ``speech_offset`` (negative: the speech starts that many samples into the segment) /
-        ``noise_offset`` (samples at the model rate), ``seed``, ``epoch``, ``index``.
+        ``speech_offset`` (negative: the speech starts that many samples into the segment; in the file
+        before any speed change) / ``noise_offset`` (samples at the model rate), ``speed``,
+        ``pitch_semitones``, ``babble`` (the babble's speech files, ``None`` when off; then ``noise`` is
+        ``"babble"``), ``second_noise`` / ``second_noise_db``, ``seed``, ``epoch``, ``index``.
         """
         if not 0 <= index < len(self):
             raise IndexError(f"index {index} out of range for {len(self)} examples")
         epoch = VALID_EPOCH if self.subset == "valid" else self.epoch
         rng = example_rng(self.seed, epoch, index)
-        speech, speech_file, speech_offset = self._speech_segment(rng, index)
-        noise, noise_file, noise_offset = self._noise_segment(rng, len(speech))
+        speed, semitones = self._perturbation(rng)
+        speech, choice, speech_offset = self._speech_segment(rng, index, math.ceil(self.segment * speed))
+        if speed != 1.0:
+            speech = speed_perturb(speech, speed)
+        if semitones != 0.0:
+            speech = pitch_shift(speech, semitones)
+        if self.subset == "train":
+            speech = np.pad(speech, (0, max(0, self.segment - len(speech))))[: self.segment]
+        options, mixed = self.options, None
+        if options.babble_prob > 0 and rng.random() < options.babble_prob:
+            mixed = self._babble(rng, len(speech), choice)
+        if mixed is None:
+            noise, noise_file, noise_offset = self._noise_segment(rng, len(speech))
+            babble_files = None
+        else:
+            (noise, babble_files), noise_file, noise_offset = mixed, "babble", None
+        second_file = second_db = None
+        if options.second_noise_prob > 0 and rng.random() < options.second_noise_prob:
+            other, second_file, _ = self._noise_segment(rng, len(speech))
+            second_db = _uniform(rng, options.second_noise_range)
+            noise, _ = add_noise(noise, other, second_db, self.sample_rate)
         noisy, clean, info = simulate(speech, noise, sample_rate=self.sample_rate, rng=rng,
                                       options=self.options, rirs=self.rirs() or None)
-        info.update(speech=speech_file, speech_offset=speech_offset, noise=noise_file, noise_offset=noise_offset,
-                    seed=self.seed, epoch=epoch, index=index)
+        info.update(speech=self.speech[choice].relpath, speech_offset=speech_offset, noise=noise_file,
+                    noise_offset=noise_offset, speed=speed, pitch_semitones=semitones, babble=babble_files,
+                    second_noise=second_file, second_noise_db=second_db, seed=self.seed, epoch=epoch, index=index)
         return noisy, clean, info
 
     def __getitem__(self, index: int) -> dict:

@@ -100,3 +100,37 @@ def level_gain(noisy: np.ndarray, clean: np.ndarray, level_dbfs: float, *, max_p
         return 1.0
     gain = 10.0 ** (level_dbfs / 20.0) / rms
     return min(gain, max_peak / peak)
+
+
+def add_noise(noise: np.ndarray, other: np.ndarray, relative_db: float, sample_rate: int) -> tuple[np.ndarray, float]:
+    """``(noise + g * other, g)`` with ``g`` such that ``other``'s active power is ``relative_db`` dB
+    relative to ``noise``'s (``g = 0`` when either is silent: the first noise is kept as it is).
+
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.standard_normal(8000), 5 * rng.standard_normal(8000)
+    >>> mixed, g = add_noise(a, b, -6.0, 16000)
+    >>> round(10 * math.log10(active_power(g * b, 16000) / active_power(a, 16000)), 6)
+    -6.0
+    """
+    p_noise, p_other = active_power(noise, sample_rate), active_power(other, sample_rate)
+    if p_noise == 0.0 or p_other == 0.0:
+        return np.asarray(noise, dtype=np.float64), 0.0
+    gain = math.sqrt(p_noise * 10.0 ** (relative_db / 10.0) / p_other)
+    return np.asarray(noise, dtype=np.float64) + gain * np.asarray(other, dtype=np.float64), gain
+
+
+def babble(utterances: list[np.ndarray], sample_rate: int) -> np.ndarray:
+    """Sum of equal-length utterances, each scaled to unit active power first (silent ones left out).
+
+    >>> x = babble([np.ones(320), 3 * np.ones(320)], 16000)
+    >>> x[:2].tolist()
+    [2.0, 2.0]
+    """
+    if not utterances:
+        raise ValueError("babble: no utterances")
+    total = np.zeros(len(utterances[0]), dtype=np.float64)
+    for utterance in utterances:
+        power = active_power(utterance, sample_rate)
+        if power > 0.0:
+            total += np.asarray(utterance, dtype=np.float64) / math.sqrt(power)
+    return total

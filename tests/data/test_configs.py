@@ -64,3 +64,33 @@ def test_groups_compose_with_the_real_train_config(group):
     cfg = _compose(CONFIGS, "train", [f"data={group}"])
     assert cfg.data.train.sample_rate == cfg.sample_rate and cfg.data.valid.subset == "valid"
     assert cfg.data.train._target_.startswith("senhance.data.")
+
+
+RECIPE = ["data.speed_prob=0.2", "data.pitch_prob=0.1", "data.eq_prob=0.3", "data.telephone_prob=0.05",
+          "data.narrowband_prob=0.1", "data.clip_prob=0.1", "data.second_noise_prob=0.2", "data.babble_prob=0.15",
+          "data.reverb_prob=0.3", "data.reverb_target=dry", "data.level_range=[-45,-5]", "data.max_peak=null"]
+
+
+def test_mix_augmentation_keys_default_off_and_reach_the_dataset(primary, mix_corpus, cache_dir):
+    from omegaconf import OmegaConf
+
+    from senhance.data import MixOptions
+
+    base = ["sample_rate=16000", f"data.speech_dir={mix_corpus / 'speech'}", f"data.noise_dir={mix_corpus / 'noise'}",
+            "data.segment_seconds=0.25", "data.examples_per_epoch=4", f"data.cache_dir={cache_dir}",
+            "data.valid_fraction=0.3", f"data.corpus_manifest={mix_corpus / 'MANIFEST.tsv'}"]
+    cfg = _compose(primary, "standin", base)
+    defaults = MixOptions()
+    for name in MixOptions.__dataclass_fields__:  # every option is a documented key, with the code's default
+        value = OmegaConf.to_container(cfg.data)[name]
+        assert (tuple(value) if isinstance(value, list) else value) == getattr(defaults, name), name
+    assert instantiate(cfg.data.train).options == defaults
+    cfg = _compose(primary, "standin", base + RECIPE)
+    train, valid = instantiate(cfg.data.train), instantiate(cfg.data.valid)
+    assert train.options.babble_prob == 0.15 and train.options.max_peak is None
+    assert train.options.level_range == (-45.0, -5.0) and valid.options == train.options
+    for data in (train, valid):
+        items = [data[i] for i in range(min(len(data), 4))]
+        assert all(torch.isfinite(item["noisy"]).all() and item["noisy"].shape == item["clean"].shape
+                   for item in items)
+
