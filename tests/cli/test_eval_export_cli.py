@@ -24,6 +24,6 @@ def test_export_model_to_a_named_onnx_file(tmp_path):
     tiny_checkpoint(tmp_path / "tiny.pt")
     result = run_cli("senhance.cli.export", ["tiny.pt", "exported/model.onnx"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert tree(tmp_path / "exported") == ["model.export.json", "model.offline.onnx", "model.step.onnx"]
+    assert tree(tmp_path / "exported") == ["model.export.json", "model.offline.onnx", "model.step.onnx", "onnx_runner.py"]
     description = json.loads((tmp_path / "exported" / "model.export.json").read_text())
-    assert sorted(description["files"].values()) == ["model.offline.onnx", "model.step.onnx"]
+    assert sorted(description["files"].values()) == ["model.offline.onnx", "model.step.onnx", "onnx_runner.py"]

@@ -3,10 +3,14 @@ no traceback, nothing created. Most run in-process (the checks happen before Hyd
 kind also runs as a subprocess."""
 import importlib
 import sys
+from pathlib import Path
 
 import pytest
 
 from cli_support import run_cli, write_audio
+
+#: the model group's options, read from the configs folder
+MODEL_OPTIONS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "configs" / "model").glob("*.yaml"))
 
 CASES = [  # (module, argv, what the line must say)
     ("senhance.cli.infer", [], "no input: give one or more files"),
@@ -34,7 +38,7 @@ CASES = [  # (module, argv, what the line must say)
     ("senhance.cli.train", ["data.noisy_dir=x"], "data.noisy_dir belongs to data=pairs; add data=pairs"),
     ("senhance.cli.train", ["data=pairs"], "no value for data.noisy_dir, data.clean_dir"),
     ("senhance.cli.train", ["model=nope", "data.speech_dir=s", "data.noise_dir=n"],
-     "model=nope: no such model option; choose from default, large, linear"),
+     "model=nope: no such model option; choose from " + ", ".join(MODEL_OPTIONS)),
     ("senhance.cli.train", ["data/noisy"], "unexpected argument 'data/noisy'"),
     ("senhance.cli.main", ["enhnce"], "unknown command 'enhnce'"),
 ]
