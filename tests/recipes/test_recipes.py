@@ -99,7 +99,6 @@ def test_prepare_names_a_wrong_folder(tmp_path):
         _tools().prepare_dns(tmp_path, tmp_path / "work", valid_fraction=0.25, seed=0)
 
 
-@pytest.mark.slow
 def test_voicebank_demand_recipe(tmp_path):
     root = tmp_path / "VoiceBank-DEMAND"
     speakers = _fake_voicebank(root)
@@ -148,7 +147,6 @@ def test_dns_prepare_splits_by_reader_and_noise_recording(tmp_path):
     _check_dns_split(tmp_path / "work")
 
 
-@pytest.mark.slow
 def test_dns_recipe(tmp_path):
     root = tmp_path / "DNS"
     _fake_dns(root)
