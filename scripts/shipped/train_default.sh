@@ -4,6 +4,10 @@
 # Re-running the same command resumes from train_runs/default/run/checkpoints/last.pt.
 # Between sessions the resumable state travels in git as train_state/default/last.pt:
 #   mkdir -p train_runs/default/run/checkpoints && cp train_state/default/last.pt train_runs/default/run/checkpoints/
+# Leg 4 (2026-12-02) resumed the finished 15,000-step run on the 148-minute corpus (split extended by
+# scripts/shipped/prepare_corpus.py, old rows kept) with a longer schedule (max_steps 21000, peak lr 2e-3:
+# the cosine tail restarts at ~4.6e-4) and its `best` record reset, since the validation set changed.
+# It reached step 16,250 (2 shared CPU cores; it ran with `num_workers=1` and OMP_NUM_THREADS=1).
 set -euo pipefail
 corpus=$(realpath "${1:?usage: train_default.sh CORPUS_DIR [overrides]}"); shift
 cd "$(dirname "$0")/../.."
