@@ -201,28 +201,26 @@ class MixDataset(Dataset):
         for speaker in chosen:
             files_of = self._files_of[speaker]
             entry = self.speech[files_of[int(rng.integers(len(files_of)))]]
-            total = self.store.frames(entry)
-            if total >= length:
-                start = int(rng.integers(0, total - length + 1))
-                audio = self.store.segment(entry, start, length)
-                audio = fit_length(audio, length, 0) if 0 < len(audio) < length else audio
-            else:
-                audio = fit_length(self.store.full(entry), length, int(rng.integers(0, total)))
+            audio, _ = self._random_segment(rng, entry, length)
             utterances.append(audio)
             files.append(entry.relpath)
         return babble(utterances, self.sample_rate), files
 
+    def _random_segment(self, rng: np.random.Generator, entry, length: int) -> tuple[np.ndarray, int]:
+        """``length`` samples of ``entry`` from a random start (a shorter file is placed at a random offset
+        in zeros); returns ``(audio, start)``. One draw from ``rng`` either way."""
+        total = self.store.frames(entry)
+        if total >= length:
+            start = int(rng.integers(0, total - length + 1))
+            audio = self.store.segment(entry, start, length)
+            return (fit_length(audio, length, 0) if 0 < len(audio) < length else audio), start
+        start = int(rng.integers(0, total))
+        return fit_length(self.store.full(entry), length, start), start
+
     def _noise_segment(self, rng: np.random.Generator, length: int) -> tuple[np.ndarray, str, int]:
         for attempt in range(RETRIES + 1):
             entry = self.noise[int(rng.integers(len(self.noise)))]
-            total = self.store.frames(entry)
-            if total >= length:
-                start = int(rng.integers(0, total - length + 1))
-                audio = self.store.segment(entry, start, length)
-                audio = fit_length(audio, length, 0) if 0 < len(audio) < length else audio
-            else:
-                start = int(rng.integers(0, total))
-                audio = fit_length(self.store.full(entry), length, start)
+            audio, start = self._random_segment(rng, entry, length)
             if active_power(audio, self.sample_rate) > 0:
                 break
         return audio, entry.relpath, start
