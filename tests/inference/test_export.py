@@ -10,16 +10,10 @@ from senhance.registry import load
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported(tmp_path_factory, make_tiny_bandnet):
     from senhance.checkpoint import save_package
-    from senhance.models import BandFilterNet
 
-    torch.manual_seed(0)
-    model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12, df_order=2,
-                          conv_channels=4, hidden_size=16, num_layers=1)
-    with torch.no_grad():
-        for parameter in model.parameters():
-            parameter.add_(0.3 * torch.randn_like(parameter))
+    model = make_tiny_bandnet()
     folder = tmp_path_factory.mktemp("export")
     save_package(folder / "tiny.pt", model, sample_rate=8000)
     # through senhance-export's config and run(), as the command line does

@@ -10,23 +10,11 @@ import pytest
 import torch
 
 
-def _tiny_model():
-    from senhance.models import BandFilterNet
-
-    torch.manual_seed(0)
-    model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12, df_order=2,
-                          conv_channels=4, hidden_size=16, num_layers=1)
-    with torch.no_grad():
-        for parameter in model.parameters():
-            parameter.add_(0.3 * torch.randn_like(parameter))
-    return model.eval()
-
-
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported(tmp_path_factory, make_tiny_bandnet):
     from senhance.inference.export import export_model
 
-    model = _tiny_model()
+    model = make_tiny_bandnet().eval()
     folder = tmp_path_factory.mktemp("runner")
     export_model(model, folder, stem="tiny", formats=("onnx",))
     return model, folder
