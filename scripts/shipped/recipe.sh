@@ -7,3 +7,10 @@ DATA_ARGS=(
     data.segment_seconds=4.0 data.examples_per_epoch=4000 data.preload=true
     num_workers=2
 )
+
+# Leg 5 on (train_default.sh only): the augmentations of issue 16 that make training look like real
+# recordings. They also apply to the run's own validation mixtures, so its `best` was reset at step 16,250.
+AUGMENT_ARGS=(
+    data.speed_prob=0.2 data.pitch_prob=0.1 data.eq_prob=0.3 data.telephone_prob=0.05
+    data.narrowband_prob=0.1 data.clip_prob=0.1 data.second_noise_prob=0.2 data.babble_prob=0.15
+)

@@ -13,6 +13,6 @@ corpus=$(realpath "${1:?usage: train_default.sh CORPUS_DIR [overrides]}"); shift
 cd "$(dirname "$0")/../.."
 source scripts/shipped/recipe.sh
 exec .venv/bin/python -m senhance.cli.train hydra.run.dir=train_runs/default/run \
-    model=default loss=default "${DATA_ARGS[@]}" batch_size=16 \
+    model=default loss=default "${DATA_ARGS[@]}" "${AUGMENT_ARGS[@]}" batch_size=16 \
     trainer.max_steps=21000 trainer.warmup_steps=500 trainer.validate_every=500 trainer.save_every=250 \
     trainer.log_every=50 trainer.stoi_items=12 optim.lr=2.0e-3 "$@"
