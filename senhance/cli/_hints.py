@@ -7,8 +7,10 @@ import difflib
 import importlib.resources
 
 from senhance.cli import CONFIG_PACKAGE
+from senhance.cli._compose import compose
 from senhance.cli._overrides import override_key
 from senhance.errors import UsageError
+
 
 def _config_keys(cfg, prefix: str = "") -> list[str]:
     from omegaconf import DictConfig
@@ -74,8 +76,6 @@ def unknown_key_message(command, key: str, overrides: list[str]) -> str:
         if options:
             return (f"{word}: {key} belongs to {' or '.join(f'{group}={o}' for o in options)}; add "
                     f"{group}={options[0]}")
-    from senhance.cli._command import compose
-
     try:
         keys = _config_keys(compose(command.config_name, [], own_root=command.own_root))
     except Exception:  # noqa: BLE001 - only a suggestion

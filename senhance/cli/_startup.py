@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
+import senhance
+
 
 def _version(distribution: str) -> str:
     try:
@@ -31,8 +33,6 @@ def shadowing_folder() -> str | None:
     clone's root, when run from the folder above it) as an empty namespace package; the installed modules
     may still import through it, but ``senhance.__version__`` and the package's own code are missing.
     """
-    import senhance
-
     if getattr(senhance, "__file__", None) is not None and hasattr(senhance, "__version__"):
         return None
     return next(iter(getattr(senhance, "__path__", [])), "a folder named senhance")

@@ -10,7 +10,9 @@ import importlib
 import os
 import sys
 
+import senhance
 from senhance.cli._startup import check_package, version_text
+from senhance.registry import shipped_models
 
 #: subcommand -> module with ``main(argv, program=...)``
 COMMANDS = {"enhance": "senhance.cli.infer", "infer": "senhance.cli.infer", "train": "senhance.cli.train",
@@ -31,10 +33,6 @@ senhance COMMAND --help shows a command's options; senhance --version prints the
 def info_text() -> str:
     """Versions, shipped models, CPU threads and the devices torch sees."""
     import torch
-
-    from senhance.registry import shipped_models
-
-    import senhance
 
     lines = [version_text(), f"python {sys.version.split()[0]} ({sys.executable})",
              f"package: {os.path.dirname(senhance.__file__)}",

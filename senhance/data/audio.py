@@ -20,6 +20,8 @@ import numpy as np
 import torch
 
 from senhance.data.manifest import AudioEntry
+from senhance.dsp import resample
+from senhance.io import read_audio
 
 
 def to_mono(waveform: np.ndarray) -> np.ndarray:
@@ -29,13 +31,9 @@ def to_mono(waveform: np.ndarray) -> np.ndarray:
 
 def load_mono(path: str, sample_rate: int) -> np.ndarray:
     """The whole file as mono float32 ``(time,)`` at ``sample_rate`` (``senhance.io`` + ``senhance.dsp``)."""
-    from senhance.io import read_audio
-
     waveform, file_rate = read_audio(path)  # (C, T)
     mono = waveform.mean(dim=0, keepdim=True)  # (1, T)
     if file_rate != sample_rate:
-        from senhance.dsp import resample
-
         mono = resample(mono, int(file_rate), int(sample_rate))
     return mono[0].to(torch.float32).numpy()
 
@@ -45,8 +43,6 @@ def read_span(path: str, start: int, frames: int) -> np.ndarray:
 
     Shorter at the end of the file; errors are :class:`senhance.io.AudioFileError` naming the file.
     """
-    from senhance.io import read_audio
-
     waveform, _ = read_audio(path, start=start, frames=frames)  # (C, T)
     return waveform.mean(dim=0).numpy()  # (T,)
 

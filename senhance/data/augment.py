@@ -18,6 +18,8 @@ import math
 import numpy as np
 from scipy.signal import fftconvolve
 
+from senhance.dsp import butter
+
 
 def synthetic_rir(rt60: float, sample_rate: int, rng: np.random.Generator, *, drr_db: float = 6.0,
                   max_seconds: float = 1.5) -> np.ndarray:
@@ -80,8 +82,6 @@ def lowpass(x: np.ndarray, cutoff_hz: float, sample_rate: int, *, order: int = 8
     """Butterworth low-pass (``senhance.dsp.butter`` sections, run by ``scipy.signal.sosfilt``: causal,
     float64, several times faster than the differentiable ``senhance.dsp.sosfilt`` on CPU) of a 1-D signal."""
     from scipy.signal import sosfilt
-
-    from senhance.dsp import butter
 
     sos = butter(order, cutoff_hz, sample_rate=sample_rate, btype="lowpass").numpy()  # (order / 2, 6)
     return sosfilt(sos, np.asarray(x, dtype=np.float64)).astype(np.float32)

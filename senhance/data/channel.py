@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from scipy.signal import sosfilt
 
+from senhance.dsp import butter, resample
+
 TELEPHONE_BAND = (300.0, 3400.0)
 NARROWBAND_RATE = 8000
 
@@ -88,8 +90,6 @@ def apply_eq(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
 
 def narrowband(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """``x`` as an 8 kHz source: down to 8 kHz and back to ``sample_rate`` (same length)."""
-    from senhance.dsp import resample
-
     if sample_rate <= NARROWBAND_RATE:
         raise ValueError(f"sample_rate={sample_rate}: an 8 kHz source needs a model rate above 8000 Hz")
     signal = torch.as_tensor(np.asarray(x, dtype=np.float32))
@@ -99,8 +99,6 @@ def narrowband(x: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def telephone(x: np.ndarray, sample_rate: int) -> np.ndarray:
     """The telephone band: 300-3400 Hz Butterworth band-pass, then (above 8 kHz) an 8 kHz round trip."""
-    from senhance.dsp import butter
-
     if sample_rate <= 2 * TELEPHONE_BAND[1]:
         raise ValueError(f"sample_rate={sample_rate}: the telephone band needs a model rate above 6800 Hz")
     sos = butter(8, list(TELEPHONE_BAND), sample_rate=sample_rate, btype="bandpass").numpy()  # (8, 6)

@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from senhance.data.mix import MixDataset
-from senhance.io import atomic_output
+from senhance.io import atomic_output, write_audio
 
 COLUMNS = ["id", "noisy", "clean", "speech", "speech_offset", "noise", "noise_offset", "snr_db", "noise_gain", "level_dbfs", "gain",
            "rir", "rt60", "cutoff_hz", "seed", "epoch", "index"]
@@ -40,8 +40,6 @@ def make_corpus(*, speech_dir: str | Path, noise_dir: str | Path, out_dir: str |
         ``(manifest path, failures)``: an example that fails is reported in ``failures``
         (``"id: message"``) and the others are still written.
     """
-    from senhance.io import write_audio
-
     out_dir = Path(out_dir)
     for source in (speech_dir, noise_dir):
         source = Path(source).resolve()

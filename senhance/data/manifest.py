@@ -20,7 +20,7 @@ import warnings
 from pathlib import Path
 
 from senhance.errors import UserError
-from senhance.io import atomic_output
+from senhance.io import atomic_output, audio_info
 
 #: File suffixes treated as audio (lower case). Everything libsndfile reads in practice.
 AUDIO_SUFFIXES = frozenset(
@@ -122,8 +122,6 @@ def scan_audio(root: str | Path, *, cache_dir: str | Path | None = None, use_cac
     Returns:
         :class:`ScanResult`; unreadable files are listed in ``problems``, never dropped silently.
     """
-    from senhance.io import audio_info
-
     root = Path(root).expanduser().resolve()
     relpaths = list_audio_files(root)
     cache_file = _cache_path(root, Path(cache_dir) if cache_dir is not None else default_cache_dir())

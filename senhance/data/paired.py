@@ -11,6 +11,7 @@ from torch.utils.data import Dataset
 from senhance.data.audio import AudioStore
 from senhance.data.pairing import match_pairs
 from senhance.data.split import select_subset
+from senhance.dsp import preemphasis
 
 VALID_EPOCH = 2**31 - 1  # the rng stream of fixed (validation) examples
 
@@ -23,7 +24,6 @@ def example_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
 def _preemphasize(x: np.ndarray, coefficient: float) -> np.ndarray:
     if coefficient <= 0:
         return x
-    from senhance.dsp import preemphasis
 
     return preemphasis(torch.as_tensor(x), coefficient).numpy()
 

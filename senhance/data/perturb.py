@@ -19,6 +19,8 @@ from fractions import Fraction
 import numpy as np
 import torch
 
+from senhance.dsp import resample
+
 MAX_DENOMINATOR = 48
 
 
@@ -35,8 +37,6 @@ def speed_perturb(x: np.ndarray, factor: float) -> np.ndarray:
     >>> speed_perturb(x, 1.1).shape
     (1000,)
     """
-    from senhance.dsp import resample
-
     ratio = _ratio(factor)
     if ratio == 1:
         return np.asarray(x, dtype=np.float32).copy()

@@ -39,6 +39,7 @@ import torch
 from senhance.data.augment import apply_reverb, lowpass, synthetic_rir
 from senhance.data.channel import apply_eq, clip, narrowband, random_eq, telephone
 from senhance.data.mixing import active_power, level_gain, noise_gain_for_snr
+from senhance.dsp import preemphasis
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,6 +202,4 @@ def simulate(speech: np.ndarray, noise: np.ndarray, *, sample_rate: int, rng: np
 
 
 def _preemphasis(x: np.ndarray, coefficient: float) -> np.ndarray:
-    from senhance.dsp import preemphasis
-
     return preemphasis(torch.as_tensor(x, dtype=torch.float32), coefficient).double().numpy()

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from senhance.dsp._buttord import buttord as _buttord_search
+
 __all__ = ["butter", "buttord", "BTYPES"]
 
 BTYPES = {
@@ -224,6 +226,4 @@ def buttord(passband, stopband, *, gpass: float, gstop: float, sample_rate: floa
     >>> order, round(cutoff, 1)
     (8, 1085.6)
     """
-    from senhance.dsp._buttord import buttord as _impl
-
-    return _impl(passband, stopband, gpass=gpass, gstop=gstop, sample_rate=sample_rate)
+    return _buttord_search(passband, stopband, gpass=gpass, gstop=gstop, sample_rate=sample_rate)

@@ -20,6 +20,7 @@ from torch import Tensor
 
 from senhance.dsp._blocks import sosfilt_blocks
 from senhance.dsp._checks import check_signal
+from senhance.dsp.design import butter
 from senhance.torch_pair import import_torchaudio_functional  # stdlib-only leaf module, below dsp
 
 
@@ -246,8 +247,6 @@ class ButterworthFilter(SosFilter):
     """
 
     def __init__(self, *, order: int, cutoff, sample_rate: float, btype: str = "lowpass", zero_phase: bool = False):
-        from senhance.dsp.design import butter
-
         super().__init__(sos=butter(order, cutoff, sample_rate=sample_rate, btype=btype), zero_phase=zero_phase)
         self.order, self.sample_rate, self.btype = int(order), sample_rate, btype
         self.cutoff = tuple(float(c) for c in cutoff) if isinstance(cutoff, (tuple, list)) else float(cutoff)

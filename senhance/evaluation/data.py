@@ -15,6 +15,7 @@ import math
 import re
 from pathlib import Path, PurePosixPath
 
+from senhance.data.manifest import list_audio_files
 from senhance.errors import UserError
 
 #: Manifest columns used as groups when ``group_by`` is not given.
@@ -44,8 +45,6 @@ def find_items(noisy_dir, clean_dir=None, *, exclude=None) -> tuple[list[Item], 
     Returns:
         ``(items, errors)``; a noisy file without a clean partner is an error entry, not an item.
     """
-    from senhance.data.manifest import list_audio_files
-
     noisy_dir = Path(noisy_dir)
     if not noisy_dir.is_dir():
         raise EvaluationInputError(f"noisy_dir={noisy_dir}: not a folder")

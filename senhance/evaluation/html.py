@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from senhance.evaluation.report import comparison_rows, group_tables, table_rows
-from senhance.io import atomic_write_text
+from senhance.io import atomic_write_text, write_audio
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;background:#fff}
@@ -116,8 +116,6 @@ def render_html(results: dict, examples: list[dict]) -> str:
 
 def write_examples(output_dir: Path, file_id: str, signals: list[tuple[str, np.ndarray]], sample_rate: int) -> dict:
     """Write ``examples/<file>/<label>.wav|png`` for each ``(label, (channels, time) audio)``; return the entry."""
-    from senhance.io import write_audio
-
     folder = Path("examples") / safe_name(file_id)
     (output_dir / folder).mkdir(parents=True, exist_ok=True)
     monos = [(label, np.asarray(audio, dtype=np.float64).reshape(-1, np.shape(audio)[-1]).mean(axis=0))

@@ -13,6 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from senhance.data.manifest import AUDIO_SUFFIXES
+from senhance.dsp import resample
+from senhance.enhancer import fit_to_length
+from senhance.io import read_audio
+
 #: Largest length difference, in seconds, that is padded or trimmed instead of refused.
 LENGTH_TOLERANCE_SECONDS = 0.05
 
@@ -37,8 +42,6 @@ class PrecomputedOutputs:
 
     def path_for(self, item_id: str) -> Path:
         """The output file of the noisy file ``item_id`` (relative path); FileNotFoundError names both."""
-        from senhance.data.manifest import AUDIO_SUFFIXES
-
         exact = self.folder / item_id
         if exact.is_file():
             return exact
@@ -56,10 +59,6 @@ class PrecomputedOutputs:
         mismatches, unreadable files and lengths off by more than the tolerance raise ValueError.
         """
         import torch
-
-        from senhance.dsp import resample
-        from senhance.enhancer import fit_to_length
-        from senhance.io import read_audio
 
         path = self.path_for(item_id)
         audio, rate = read_audio(path)

@@ -10,6 +10,7 @@ from typing import Callable
 
 import numpy as np
 
+import senhance
 from senhance.errors import ConfigError
 from senhance.evaluation import data as _data
 from senhance.evaluation import html as _html
@@ -18,7 +19,9 @@ from senhance.evaluation.precomputed import PrecomputedOutputs
 from senhance.evaluation.scoring import DEFAULT_METRICS, check_metrics, metric_info, result_keys, score_task, usable_metrics
 from senhance.evaluation.stats import paired_difference, summarize
 from senhance.evaluation.systems import CLEAN, NOISY, SystemSpec, SystemSpecError, parse_systems
+from senhance.inference.file import output_subtype
 from senhance.inference.waveform import DEFAULT_BLOCK_SECONDS, block_frames_for, enhance_waveform
+from senhance.io import audio_info, read_audio, write_audio
 
 FORMAT = "senhance-eval/1"
 
@@ -141,9 +144,6 @@ def evaluate(
     ['report.html', 'report.md', 'results.csv', 'results.json']
     >>> folder.cleanup()
     """
-    from senhance.inference.file import output_subtype
-    from senhance.io import audio_info, read_audio, write_audio
-
     block_frames_for(block_seconds, 1)  # validate
     if int(jobs) < 1:
         raise ConfigError(f"jobs={jobs} must be >= 1")
@@ -167,8 +167,6 @@ def evaluate(
                                         group_regex=group_regex, snr_bin=snr_bin)
 
     if loader is None:
-        import senhance
-
         loader = senhance.load
     enhancers = {}
     for spec in specs:

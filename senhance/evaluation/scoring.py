@@ -6,7 +6,9 @@ import warnings
 
 import numpy as np
 
+from senhance import metrics as metric_functions
 from senhance.errors import ConfigError
+from senhance.metrics import DNSMOS_SAMPLE_RATE, PESQ_SAMPLE_RATES, STOI_SAMPLE_RATE
 
 #: Metric names users may request -> whether they need the clean reference.
 METRICS = {
@@ -57,8 +59,6 @@ def result_keys(metrics) -> list[str]:
 
 def metric_info(metrics, pesq_mode: str = "wb") -> dict[str, dict]:
     """For each output key: the rate it is computed at and whether higher is better."""
-    from senhance.metrics import DNSMOS_SAMPLE_RATE, PESQ_SAMPLE_RATES, STOI_SAMPLE_RATE
-
     rates = {"pesq": PESQ_SAMPLE_RATES[pesq_mode], "stoi": STOI_SAMPLE_RATE, "estoi": STOI_SAMPLE_RATE}
     info = {}
     for key in result_keys(metrics):
@@ -76,24 +76,22 @@ def score(estimate: np.ndarray, reference: np.ndarray | None, sample_rate: int, 
         (NaN becomes None), and the
         messages of metrics that returned NaN.
     """
-    from senhance import metrics as m
-
     scores: dict[str, float | None] = {}
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", m.MetricWarning)
+        warnings.simplefilter("always", metric_functions.MetricWarning)
         for name in metrics:
             if name == "dnsmos":
-                values = m.dnsmos(estimate, sample_rate)
+                values = metric_functions.dnsmos(estimate, sample_rate)
                 scores.update({f"dnsmos_{k}": values[k] for k in ("sig", "bak", "ovrl")})
             elif name == "lsd":
-                scores.update(m.band_lsd(estimate, reference, sample_rate))
+                scores.update(metric_functions.band_lsd(estimate, reference, sample_rate))
             elif name == "pesq":
-                scores["pesq"] = m.pesq(estimate, reference, sample_rate, mode=pesq_mode)
+                scores["pesq"] = metric_functions.pesq(estimate, reference, sample_rate, mode=pesq_mode)
             elif name in ("stoi", "estoi", "segmental_snr"):
-                scores[name] = getattr(m, name)(estimate, reference, sample_rate)
+                scores[name] = getattr(metric_functions, name)(estimate, reference, sample_rate)
             else:
-                scores[name] = getattr(m, name)(estimate, reference)
-    messages = [str(w.message) for w in caught if issubclass(w.category, m.MetricWarning)]
+                scores[name] = getattr(metric_functions, name)(estimate, reference)
+    messages = [str(w.message) for w in caught if issubclass(w.category, metric_functions.MetricWarning)]
     return {k: (None if v is None or not math.isfinite(v) else round(float(v), DECIMALS))
             for k, v in scores.items()}, messages
 

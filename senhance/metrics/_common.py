@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from senhance.dsp import resample as _resample
 from senhance.errors import UserError
 
 EXTRA_HINT = "pip install senhance[metrics]"
@@ -74,8 +75,6 @@ def resample(x: np.ndarray, orig_sample_rate: int, new_sample_rate: int) -> np.n
     if orig_sample_rate == new_sample_rate:
         return x
     import torch
-
-    from senhance.dsp import resample as _resample
 
     return _resample(torch.from_numpy(x), orig_sample_rate, new_sample_rate).numpy().astype(np.float64)
 

@@ -17,6 +17,8 @@ import math
 import torch
 from torch import Tensor, nn
 
+from senhance.dsp import butter, preemphasis
+
 
 def sos_response(sos: Tensor, n_fft: int) -> Tensor:
     """Complex frequency response of second-order sections at the ``n_fft // 2 + 1`` FFT bins.
@@ -100,8 +102,6 @@ class LearnableFrontEnd(nn.Module):
         return self.preemphasis is not None or self.log_cutoff is not None
 
     def forward(self) -> Tensor:
-        from senhance.dsp import butter, preemphasis
-
         device = next(self.parameters()).device if self.enabled else None
         response = torch.zeros(self.n_fft // 2 + 1, 2, dtype=torch.float64, device=device)
         response[:, 0] = 1.0

@@ -12,6 +12,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from senhance.checkpoint import load_package
+
 
 class KeptPackages:
     """The ``k`` packages ranked highest by ``rank(entry)`` among those offered (``k=0``: none kept).
@@ -103,8 +105,6 @@ def average_packages(paths: list[str | Path]) -> tuple[nn.Module, dict]:
 
     Returns ``(module, package of the first)``; the packages must be of one class with the same kwargs.
     """
-    from senhance.checkpoint import load_package
-
     modules, packages = zip(*(load_package(path) for path in paths))
     for path, package in zip(paths[1:], packages[1:]):
         if (package["class_path"], package["kwargs"]) != (packages[0]["class_path"], packages[0]["kwargs"]):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from senhance.checkpoint import CheckpointError, load_training_state, save_training_state
 from senhance.errors import UserError
 from senhance.io import atomic_output, atomic_write_text
 
@@ -82,8 +83,6 @@ def set_rng_state(state: dict) -> None:
 
 def save_state(path: str | Path, state: dict) -> Path:
     """Write a training state (see :data:`REQUIRED_KEYS`) atomically; the old file survives until then."""
-    from senhance.checkpoint import save_training_state
-
     return save_training_state(path, {"format": STATE_FORMAT, "version": STATE_VERSION, **state})
 
 
@@ -94,8 +93,6 @@ def load_state(path: str | Path) -> dict:
     """
     path = Path(path)
     hint = f"it was left untouched; move it away to start a fresh run in {path.parent.parent}, or fix it"
-    from senhance.checkpoint import CheckpointError, load_training_state
-
     try:
         state = load_training_state(path, map_location="cpu")
     except CheckpointError as exc:  # truncated zip, garbage bytes, unpickling refusal...
