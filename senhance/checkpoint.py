@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from senhance.errors import UserError
-from senhance.io import atomic_output
+from senhance.atomic import atomic_torch_save
 from senhance.models.base import to_plain
 
 FORMAT_VERSION = 1
@@ -51,9 +51,7 @@ class CheckpointError(UserError, ValueError):
 
 
 def _atomic_torch_save(obj: Any, path: Path) -> Path:
-    with atomic_output(path, "wb") as handle:
-        torch.save(obj, handle)
-    return Path(path)
+    return atomic_torch_save(obj, path)
 
 
 def _safe_load(path: Path, map_location) -> Any:

@@ -13,26 +13,36 @@ Safety rules, enforced here once:
   reader never sees a half-written file and a failed write leaves nothing behind;
 * samples are clamped to [-1, 1] before writing, so integer subtypes clip and never wrap around;
 * a file this process read with :func:`read_audio` / :func:`iter_audio_blocks` is never
-  overwritten unless ``overwrite_input=True``.
+  overwritten unless ``overwrite_input=True``; :func:`refuse_to_overwrite_input` is the one
+  "this output is not that input" check of the commands (paths, links, an output inside an input folder).
+
+:data:`AUDIO_SUFFIXES` is the one list of audio file suffixes; the atomic writers for non-audio files
+live in :mod:`senhance.atomic`.
 """
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator
+from typing import Iterator
 
 import numpy as np
 import soundfile as sf
 import torch
 from torch import Tensor
 
+from senhance.atomic import atomic_output, atomic_write_text, temporary_path_next_to
 from senhance.errors import UserError
 
 __all__ = ["AudioFileError", "AudioInfo", "audio_info", "read_audio", "write_audio", "iter_audio_blocks", "AudioWriter",
-           "atomic_output"]
+           "AUDIO_SUFFIXES", "InputOverwriteError", "refuse_to_overwrite_input",
+           "atomic_output", "atomic_write_text"]  # the last two live in senhance.atomic (kept here for old imports)
+
+#: File suffixes treated as audio (lower case): what folder scans, pairing, evaluation and inference pick up.
+#: Everything libsndfile reads in practice.
+AUDIO_SUFFIXES = frozenset(
+    ".wav .wave .flac .ogg .oga .opus .mp3 .aif .aiff .aifc .au .snd .caf .w64 .rf64 .sph .nist".split()
+)
 
 _READ_PATHS: set[str] = set()  # resolved paths read by this process (inputs are never overwritten)
 
@@ -55,6 +65,43 @@ class AudioInfo:
     def duration(self) -> float:
         """Length in seconds."""
         return self.frames / self.sample_rate
+
+
+class InputOverwriteError(UserError, ValueError):
+    """An output that would replace (or land inside) an input; senhance never overwrites an input."""
+
+
+def refuse_to_overwrite_input(input_path: str | os.PathLike, output_path: str | os.PathLike, *,
+                              what: str = "output", refuse_inside: bool = False) -> None:
+    """Raise :class:`InputOverwriteError` if writing ``output_path`` would overwrite ``input_path``.
+
+    The one "never overwrite the input" check: the same path after resolving links, or the same file on
+    disk (a hard link). With ``refuse_inside=True`` (``input_path`` a folder) an output inside that
+    folder is refused too, so a later scan of the input does not pick the outputs up.
+
+    Args:
+        input_path: the input file or folder.
+        output_path: the file or folder about to be written.
+        what: the argument's name in the message (``"output"``, ``"out_dir"``, ...).
+        refuse_inside: also refuse an output anywhere under the input folder.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> refuse_to_overwrite_input(folder / "in.wav", folder / "out.wav")  # fine: another file
+    >>> try:
+    ...     refuse_to_overwrite_input(folder / "in.wav", folder / "sub" / ".." / "in.wav")
+    ... except InputOverwriteError as error:
+    ...     print(str(error).split(": ", 1)[1])
+    is the input file; senhance never overwrites an input
+    """
+    source, target = Path(input_path), Path(output_path)
+    same = _key(source) == _key(target) or (source.exists() and target.exists() and os.path.samefile(source, target))
+    if same:
+        kind = "folder" if source.is_dir() else "file"
+        raise InputOverwriteError(f"{what}={target}: is the input {kind}; senhance never overwrites an input")
+    if refuse_inside and Path(_key(source)) in Path(_key(target)).parents:
+        raise InputOverwriteError(f"{what}={target}: inside the input folder {source} (a later scan would mix the "
+                                  "outputs in); choose another folder")
 
 
 def _key(path: str | os.PathLike) -> str:
@@ -239,63 +286,6 @@ def _check_target(path: Path, overwrite_input: bool) -> None:
         raise AudioFileError(f"{path}: is a directory")
 
 
-def _temp_path(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the final file normal permissions
-    return tmp
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike, mode: str = "w", *, encoding: str | None = None,
-                  newline: str | None = None) -> Iterator[IO]:
-    """Open a temporary file next to ``path`` for writing; on a clean exit it is flushed, synced and
-    ``os.replace``-d onto ``path``; on an exception it is deleted and ``path`` is left as it was.
-
-    The one atomic-write helper for non-audio outputs (checkpoints, JSON, TSV, reports).
-
-    Args:
-        path: the final file; missing parent folders are created.
-        mode: ``"w"`` (text) or ``"wb"`` (binary); ``encoding`` / ``newline`` as for :func:`open`.
-
-    >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
-    >>> with atomic_output(target) as handle:
-    ...     _ = handle.write("done")
-    >>> target.read_text()
-    'done'
-    """
-    if mode not in ("w", "wb"):
-        raise ValueError(f"mode={mode!r} must be 'w' or 'wb'")
-    path = Path(path)
-    tmp = _temp_path(path)
-    try:
-        with open(tmp, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path`` through :func:`atomic_output`; returns the path.
-
-    >>> import tempfile, pathlib
-    >>> atomic_write_text(pathlib.Path(tempfile.mkdtemp()) / "b.txt", "hi").read_text()
-    'hi'
-    """
-    with atomic_output(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    return Path(path)
-
-
 def _check_subtype(path: Path, fmt: str, subtype: str | None) -> str:
     subtype = subtype.upper() if subtype else sf.default_subtype(fmt)
     if not sf.check_format(fmt, subtype):
@@ -339,7 +329,7 @@ def write_audio(
     if int(sample_rate) != sample_rate or sample_rate <= 0:
         raise ValueError(f"{path}: sample_rate={sample_rate} must be a positive integer")
     _check_target(path, overwrite_input)
-    tmp = _temp_path(path)
+    tmp = temporary_path_next_to(path)
     try:
         sf.write(tmp, data.T, int(sample_rate), subtype=subtype, format=fmt)  # (T, C)
         os.replace(tmp, path)
@@ -392,7 +382,7 @@ class AudioWriter:
 
     def __enter__(self) -> "AudioWriter":
         _check_target(self.path, self.overwrite_input)
-        self._tmp = _temp_path(self.path)
+        self._tmp = temporary_path_next_to(self.path)
         try:
             self._handle = sf.SoundFile(self._tmp, "w", self.sample_rate, self.channels, self.subtype, format=self.format)
         except BaseException:

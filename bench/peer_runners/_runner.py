@@ -24,7 +24,8 @@ import time
 from math import gcd
 from pathlib import Path
 
-#: The suffixes ``senhance.data.manifest.AUDIO_SUFFIXES`` lists (kept equal by a test).
+#: The suffixes ``senhance.io.AUDIO_SUFFIXES`` lists (kept equal by tests/bench/test_peers.py: the peer runners run
+#: in their own environments, without senhance).
 AUDIO_SUFFIXES = frozenset(
     ".wav .wave .flac .ogg .oga .opus .mp3 .aif .aiff .aifc .au .snd .caf .w64 .rf64 .sph .nist".split()
 )

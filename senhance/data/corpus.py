@@ -12,8 +12,9 @@ import csv
 import warnings
 from pathlib import Path
 
+from senhance.atomic import atomic_output
 from senhance.data.mix import MixDataset
-from senhance.io import atomic_output, write_audio
+from senhance.io import refuse_to_overwrite_input, write_audio
 
 COLUMNS = ["id", "noisy", "clean", "speech", "speech_offset", "noise", "noise_offset", "snr_db", "noise_gain", "level_dbfs", "gain",
            "rir", "rt60", "cutoff_hz", "seed", "epoch", "index"]
@@ -42,10 +43,7 @@ def make_corpus(*, speech_dir: str | Path, noise_dir: str | Path, out_dir: str |
     """
     out_dir = Path(out_dir)
     for source in (speech_dir, noise_dir):
-        source = Path(source).resolve()
-        if out_dir.resolve() == source or source in out_dir.resolve().parents:
-            raise ValueError(f"out_dir={out_dir}: inside the input folder {source} (a later scan would mix the "
-                             "outputs in); choose another folder")
+        refuse_to_overwrite_input(source, out_dir, what="out_dir", refuse_inside=True)
     whole = segment_seconds is None
     if not whole and (num_examples is None or num_examples <= 0):
         raise ValueError(f"num_examples={num_examples} must be a positive number with segment_seconds")

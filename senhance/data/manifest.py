@@ -19,13 +19,9 @@ import os
 import warnings
 from pathlib import Path
 
+from senhance.atomic import atomic_output
 from senhance.errors import UserError
-from senhance.io import atomic_output, audio_info
-
-#: File suffixes treated as audio (lower case). Everything libsndfile reads in practice.
-AUDIO_SUFFIXES = frozenset(
-    ".wav .wave .flac .ogg .oga .opus .mp3 .aif .aiff .aifc .au .snd .caf .w64 .rf64 .sph .nist".split()
-)
+from senhance.io import AUDIO_SUFFIXES, audio_info  # AUDIO_SUFFIXES: importable from here too, as before
 CACHE_VERSION = 1
 
 

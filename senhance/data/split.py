@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from senhance.atomic import atomic_output
 from senhance.data.manifest import DataError
-from senhance.io import atomic_output
 
 
 def groups_from_regex(relpaths: list[str], pattern: str) -> dict[str, str]:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from senhance.atomic import atomic_output, atomic_write_text
+from senhance.dsp import spectrogram_db  # the display spectrogram (importable from here, as before)
 from senhance.evaluation.report import comparison_rows, group_tables, table_rows
-from senhance.io import atomic_write_text, write_audio
+from senhance.io import write_audio
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;background:#fff}
@@ -34,7 +36,8 @@ def safe_name(text: str) -> str:
 
 
 def spectrogram_png(path: Path, audio: np.ndarray, sample_rate: int, *, title: str, vmax: float | None = None) -> None:
-    """Save a log-magnitude spectrogram (dB, 80 dB range below ``vmax``) of mono ``audio`` to ``path``."""
+    """Save the spectrogram (:func:`senhance.dsp.spectrogram_db`, 80 dB range below ``vmax``) of mono ``audio``
+    to ``path`` (atomically)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,20 +50,11 @@ def spectrogram_png(path: Path, audio: np.ndarray, sample_rate: int, *, title: s
     axis.set_xlabel("s")
     axis.set_title(title, fontsize=9)
     figure.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(tmp, metadata={"Software": None})
-    plt.close(figure)
-    tmp.replace(path)
-
-
-def spectrogram_db(audio: np.ndarray, sample_rate: int):
-    """``(dB (F, N), freqs (F,), times (N,))`` with a ~32 ms Hann window and 75 % overlap."""
-    from scipy.signal import stft
-
-    n_fft = int(2 ** round(np.log2(0.032 * sample_rate)))
-    n_fft = max(16, min(n_fft, len(audio)))
-    freqs, times, spec = stft(audio, fs=sample_rate, nperseg=n_fft, noverlap=3 * n_fft // 4)
-    return 20 * np.log10(np.abs(spec) + 1e-10), freqs, times
+    try:
+        with atomic_output(path, "wb") as handle:
+            figure.savefig(handle, format="png", metadata={"Software": None})
+    finally:
+        plt.close(figure)
 
 
 def _table(header, body, labels: int = 1) -> str:

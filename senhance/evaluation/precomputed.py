@@ -13,10 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from senhance.data.manifest import AUDIO_SUFFIXES
 from senhance.dsp import resample
 from senhance.enhancer import fit_to_length
-from senhance.io import read_audio
+from senhance.io import AUDIO_SUFFIXES, read_audio
 
 #: Largest length difference, in seconds, that is padded or trimmed instead of refused.
 LENGTH_TOLERANCE_SECONDS = 0.05

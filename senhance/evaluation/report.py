@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import math
 from pathlib import Path
 
-from senhance.io import atomic_output, atomic_write_text
+from senhance.atomic import atomic_write_json, atomic_write_text
 
 #: Display names and decimals of the output keys.
 DISPLAY = {
@@ -19,21 +17,9 @@ DISPLAY = {
 }
 
 
-def _clean(value):
-    """JSON-safe copy: NaN/Inf -> None, numpy scalars -> Python."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def write_json(path: Path, results: dict) -> None:
-    atomic_write_text(path, json.dumps(_clean(results), indent=2, sort_keys=True, allow_nan=False) + "\n")
+    """``results.json``: sorted keys, NaN/Inf as ``null`` (:func:`senhance.atomic.atomic_write_json`)."""
+    atomic_write_json(results, path, sort_keys=True)
 
 
 def write_csv(path: Path, results: dict) -> None:

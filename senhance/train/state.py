@@ -1,13 +1,12 @@
 """Training state on disk: ``last.pt`` (atomic, loadable with ``weights_only=True``), RNG states,
 and ``history.json``.
 
-Every write goes to a temporary file in the destination folder, is flushed to disk and then
-``os.replace``-d over the target, so a process killed at any moment leaves either the previous
-file or the new one, never a torn one.
+Every write goes through :mod:`senhance.atomic` (a temporary file in the destination folder, flushed
+to disk and then ``os.replace``-d over the target), so a process killed at any moment leaves either
+the previous file or the new one, never a torn one.
 """
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import numpy as np
 import torch
 
 from senhance.checkpoint import CheckpointError, load_training_state, save_training_state
+from senhance.atomic import atomic_torch_save, atomic_write_json  # their home; importable from here as before
 from senhance.errors import UserError
-from senhance.io import atomic_output, atomic_write_text
 
 STATE_FORMAT = "senhance.training_state"
 STATE_VERSION = 1
@@ -25,34 +24,6 @@ REQUIRED_KEYS = ("format", "version", "step", "epoch", "batch_in_epoch", "model"
 
 class CorruptCheckpointError(UserError, ValueError):
     """``last.pt`` exists but cannot be used to resume; the file is left untouched."""
-
-
-def _atomic_write(path: Path, write) -> Path:
-    with atomic_output(path, "wb") as handle:
-        write(handle)
-    return Path(path)
-
-
-def atomic_torch_save(obj, path: str | Path) -> Path:
-    """``torch.save`` to a temporary file next to ``path``, then ``os.replace`` it."""
-    return _atomic_write(Path(path), lambda handle: torch.save(obj, handle))
-
-
-def atomic_write_json(obj, path: str | Path) -> Path:
-    """Write ``obj`` as indented JSON atomically (NaN/Inf become ``null``); ``json.dump``'s order."""
-    return atomic_write_text(path, json.dumps(_json_safe(obj), indent=2, allow_nan=False) + "\n")
-
-
-def _json_safe(obj):
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    if isinstance(obj, (np.floating, np.integer)):
-        return _json_safe(obj.item())
-    return obj
 
 
 def rng_state() -> dict:

@@ -12,9 +12,12 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from senhance.dsp import spectrogram_db
+
 
 def spectrogram_image(waveforms: dict[str, Tensor], sample_rate: int, *, n_fft: int = 512) -> np.ndarray:
-    """Draw log-power spectrograms of 1-D waveforms side by side; returns an ``(H, W, 3)`` uint8 image.
+    """Draw the spectrograms (:func:`senhance.dsp.spectrogram_db`) of 1-D waveforms side by side; returns an
+    ``(H, W, 3)`` uint8 image.
 
     >>> image = spectrogram_image({"a": torch.randn(4000)}, 16000)
     >>> image.ndim, image.shape[-1], image.dtype
@@ -25,15 +28,11 @@ def spectrogram_image(waveforms: dict[str, Tensor], sample_rate: int, *, n_fft: 
 
     figure = Figure(figsize=(4 * len(waveforms), 3), dpi=80)
     canvas = FigureCanvasAgg(figure)
-    window = torch.hann_window(n_fft)
     for index, (title, wave) in enumerate(waveforms.items()):
         wave = wave.detach().float().cpu().reshape(-1)
-        if wave.numel() < n_fft:
-            wave = torch.nn.functional.pad(wave, (0, n_fft - wave.numel()))
-        spec = torch.stft(wave, n_fft, n_fft // 4, window=window, return_complex=True)  # (F, N)
-        db = 10 * torch.log10(spec.abs().pow(2) + 1e-10)
+        db = spectrogram_db(wave, sample_rate, n_fft=n_fft)[0]  # (F, N)
         axis = figure.add_subplot(1, len(waveforms), index + 1)
-        duration = wave.numel() / sample_rate
+        duration = max(wave.numel(), n_fft) / sample_rate
         axis.imshow(db.numpy(), origin="lower", aspect="auto", cmap="magma", vmin=float(db.max()) - 80,
                     vmax=float(db.max()), extent=(0, duration, 0, sample_rate / 2000))
         axis.set_title(title)

@@ -6,9 +6,10 @@ import soundfile as sf
 import peers
 from peer_runners import _runner, report
 
-from senhance.data.manifest import AUDIO_SUFFIXES, list_audio_files
+from senhance.data.manifest import list_audio_files
 from senhance.evaluation.precomputed import PrecomputedOutputs
 from senhance.evaluation.systems import parse_systems
+from senhance.io import AUDIO_SUFFIXES
 
 
 def _tone(frames, rate, channels=1, seed=0):
