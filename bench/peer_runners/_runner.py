@@ -68,7 +68,7 @@ def resample(x, rate_in: int, rate_out: int):
     return resample_poly(x, rate_out // g, rate_in // g).astype(np.float32)
 
 
-def fit_length(x, length: int):
+def cut_or_zero_pad(x, length: int):
     """Cut or zero-pad a 1-D array at the end to ``length`` samples."""
     import numpy as np
 
@@ -81,7 +81,7 @@ def at_rate(enhance_at, model_rate: int):
     """Wrap ``enhance_at(x)`` that works at ``model_rate`` into ``enhance(x, rate)``: resampled there and back."""
     def enhance(channel, sample_rate):
         y = enhance_at(resample(channel, sample_rate, model_rate))
-        return fit_length(resample(y, model_rate, sample_rate), len(channel))
+        return cut_or_zero_pad(resample(y, model_rate, sample_rate), len(channel))
     return enhance
 
 

@@ -17,7 +17,7 @@ def make_enhance():
 
     def enhance(channel, sample_rate):
         y = np.asarray(logmmse.logmmse(channel.astype(np.float32), sample_rate), dtype=np.float32).reshape(-1)
-        return _runner.fit_length(y, len(channel))
+        return _runner.cut_or_zero_pad(y, len(channel))
 
     return enhance
 

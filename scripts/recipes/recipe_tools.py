@@ -19,7 +19,7 @@ from pathlib import Path
 
 from senhance.data.manifest import list_audio_files
 from senhance.data.split import groups_from_regex, save_split, split_groups
-from senhance.io import atomic_write_text
+from senhance.atomic import atomic_write_text
 
 VOICEBANK_SPEAKER = r"^(p\d+)_"
 DNS_READER = re.compile(r"reader_(\d+)")

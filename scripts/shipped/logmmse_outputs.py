@@ -13,6 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from senhance.data.manifest import list_audio_files
+from senhance.io import InputOverwriteError, read_audio, refuse_to_overwrite_input, write_audio
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -20,11 +23,12 @@ def main() -> None:
     parser.add_argument("output_dir", type=Path)
     args = parser.parse_args()
 
+    try:
+        refuse_to_overwrite_input(args.noisy_dir, args.output_dir, what="output_dir", refuse_inside=True)
+    except InputOverwriteError as error:
+        parser.error(str(error))
     import logmmse
     from tqdm import tqdm
-
-    from senhance.data.manifest import list_audio_files
-    from senhance.io import read_audio, write_audio
 
     failed = 0
     for relpath in tqdm(list_audio_files(args.noisy_dir), desc="logmmse"):

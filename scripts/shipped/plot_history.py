@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from senhance.atomic import atomic_output
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -21,8 +23,6 @@ def main() -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from senhance.io import atomic_output
 
     history = json.loads(args.history.read_text())
     train, valid = history["train"], history["valid"]

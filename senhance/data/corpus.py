@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from senhance.atomic import atomic_output
-from senhance.data.mix import MixDataset
+from senhance.data.mix_dataset import MixDataset
 from senhance.io import refuse_to_overwrite_input, write_audio
 
 COLUMNS = ["id", "noisy", "clean", "speech", "speech_offset", "noise", "noise_offset", "snr_db", "noise_gain", "level_dbfs", "gain",

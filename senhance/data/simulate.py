@@ -6,7 +6,7 @@ so both produce the same kind of examples. Steps, in order:
 1. optional reverberation (probability ``reverb_prob``): measured RIR or a synthetic one with
    RT60 drawn from ``rt60_range``; the noisy input gets the reverberant speech, the target the
    early-reverberant (or dry) speech, see :mod:`senhance.data.augment`;
-2. noise scaled so that the SNR (active-power definition, :mod:`senhance.data.mixing`) of the
+2. noise scaled so that the SNR (active-power definition, :mod:`senhance.data.mixing_math`) of the
    speech in the mixture over the noise equals the SNR drawn from ``snr_range``;
 3. optional microphone colouring (probability ``eq_prob``, :func:`senhance.data.channel.random_eq`)
    of the mixture, and of the target too with ``eq_target="both"`` (default; ``"input"``: the target
@@ -38,7 +38,7 @@ import torch
 
 from senhance.data.augment import apply_reverb, lowpass, synthetic_rir
 from senhance.data.channel import apply_eq, clip, narrowband, random_eq, telephone
-from senhance.data.mixing import active_power, level_gain, noise_gain_for_snr
+from senhance.data.mixing_math import active_power, level_gain, noise_gain_for_snr
 from senhance.dsp import preemphasis
 
 

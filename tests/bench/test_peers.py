@@ -105,10 +105,10 @@ def test_at_rate_runs_the_model_at_its_rate_and_returns_the_input_length():
     assert seen == [48003, 16001]
 
 
-def test_fit_length_cuts_or_zero_pads_at_the_end():
+def test_cut_or_zero_pad_at_the_end():
     x = np.arange(5, dtype=np.float32)
-    np.testing.assert_array_equal(_runner.fit_length(x, 3), [0, 1, 2])
-    np.testing.assert_array_equal(_runner.fit_length(x, 7), [0, 1, 2, 3, 4, 0, 0])
+    np.testing.assert_array_equal(_runner.cut_or_zero_pad(x, 3), [0, 1, 2])
+    np.testing.assert_array_equal(_runner.cut_or_zero_pad(x, 7), [0, 1, 2, 3, 4, 0, 0])
 
 
 def test_every_peer_has_a_runner_and_exact_pins():

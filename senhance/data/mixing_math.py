@@ -1,4 +1,4 @@
-"""Mixing maths: active power, mixing at an SNR, fitting noise to a length, overall level.
+"""Mixing maths: active power, mixing at an SNR, looping noise to a length, overall level, babble.
 
 Definitions (numpy, float64 internally; signals are 1-D arrays):
 
@@ -70,14 +70,14 @@ def noise_gain_for_snr(speech: np.ndarray, noise: np.ndarray, target_snr_db: flo
     return math.sqrt(p_speech / (p_noise * 10.0 ** (target_snr_db / 10.0)))
 
 
-def fit_length(x: np.ndarray, length: int, offset: int) -> np.ndarray:
+def looped_segment(x: np.ndarray, length: int, offset: int) -> np.ndarray:
     """``length`` samples of ``x`` starting at ``offset``, looping ``x`` when it is shorter (wrap around).
 
-    >>> fit_length(np.array([1., 2., 3.]), 7, 1).tolist()
+    >>> looped_segment(np.array([1., 2., 3.]), 7, 1).tolist()
     [2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0]
     """
     if len(x) == 0:
-        raise ValueError("x: cannot fit an empty signal to a length")
+        raise ValueError("x: cannot take a looped segment of an empty signal")
     index = (offset + np.arange(length)) % len(x)
     return x[index]
 

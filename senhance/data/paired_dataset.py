@@ -9,22 +9,15 @@ import torch
 from torch.utils.data import Dataset
 
 from senhance.data.audio import AudioStore
-from senhance.data.pairing import match_pairs
+from senhance.data.example_rng import example_rng
+from senhance.data.pair_matching import match_pairs
 from senhance.data.split import select_subset
 from senhance.dsp import preemphasis
-
-VALID_EPOCH = 2**31 - 1  # the rng stream of fixed (validation) examples
-
-
-def example_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
-    """The generator of one example: a function of (seed, epoch, index) only, so any worker gets the same."""
-    return np.random.default_rng([int(seed), int(epoch), int(index)])
 
 
 def _preemphasize(x: np.ndarray, coefficient: float) -> np.ndarray:
     if coefficient <= 0:
         return x
-
     return preemphasis(torch.as_tensor(x), coefficient).numpy()
 
 

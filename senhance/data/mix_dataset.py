@@ -12,8 +12,8 @@ from torch.utils.data import Dataset
 from senhance.data.audio import AudioStore
 from senhance.data.augment import normalize_rir
 from senhance.data.manifest import AudioEntry, require_clean_scan, scan_audio
-from senhance.data.mixing import active_power, add_noise, babble, fit_length
-from senhance.data.paired import VALID_EPOCH, example_rng
+from senhance.data.example_rng import VALID_EPOCH, example_rng
+from senhance.data.mixing_math import active_power, add_noise, babble, looped_segment
 from senhance.data.perturb import pitch_shift, speed_perturb
 from senhance.data.simulate import MixOptions, _uniform, simulate
 from senhance.data.split import groups_from_manifest, groups_from_regex, load_split, lookup_groups, select_subset
@@ -213,9 +213,9 @@ class MixDataset(Dataset):
         if total >= length:
             start = int(rng.integers(0, total - length + 1))
             audio = self.store.segment(entry, start, length)
-            return (fit_length(audio, length, 0) if 0 < len(audio) < length else audio), start
+            return (looped_segment(audio, length, 0) if 0 < len(audio) < length else audio), start
         start = int(rng.integers(0, total))
-        return fit_length(self.store.full(entry), length, start), start
+        return looped_segment(self.store.full(entry), length, start), start
 
     def _noise_segment(self, rng: np.random.Generator, length: int) -> tuple[np.ndarray, str, int]:
         for attempt in range(RETRIES + 1):

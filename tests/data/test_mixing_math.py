@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from senhance.data import MixOptions, active_power, fit_length, level_gain, noise_gain_for_snr, simulate, snr_db
+from senhance.data import MixOptions, active_power, level_gain, looped_segment, noise_gain_for_snr, simulate, snr_db
 
 SR = 16000
 
@@ -47,9 +47,9 @@ def test_snr_of_stationary_signals_is_the_power_ratio():
     assert snr_db(speech, np.zeros(SR), SR) == math.inf and math.isnan(noise_gain_for_snr(speech, 0 * noise, 0, SR))
 
 
-def test_fit_length_loops():
-    assert fit_length(np.arange(4.0), 10, 3).tolist() == [3, 0, 1, 2, 3, 0, 1, 2, 3, 0]
-    assert fit_length(np.arange(10.0), 3, 2).tolist() == [2, 3, 4]
+def test_looped_segment_loops():
+    assert looped_segment(np.arange(4.0), 10, 3).tolist() == [3, 0, 1, 2, 3, 0, 1, 2, 3, 0]
+    assert looped_segment(np.arange(10.0), 3, 2).tolist() == [2, 3, 4]
 
 
 def test_level_gain_limits_peaks():
