@@ -27,7 +27,8 @@ import pytest
 import soundfile as sf
 
 REPO = Path(__file__).resolve().parents[1]
-INPUTS = ("pyproject.toml", "setup.py", "MANIFEST.in", "requirements.lock", "README.md", "senhance", "configs", "checkpoints")
+INPUTS = ("pyproject.toml", "setup.py", "MANIFEST.in", "requirements.lock", "README.md", "senhance", "configs", "checkpoints",
+          "scripts")  # scripts/: holds the shipped training state, which must stay out of both archives
 
 
 def _setuptools_is_recent() -> bool:
@@ -40,7 +41,8 @@ def _setuptools_is_recent() -> bool:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """``(wheel path, source copy, build log)``: ``python -m build`` makes the sdist, then the wheel from it."""
+    """``(wheel path, source copy, build log, sdist path)``: ``python -m build`` makes the sdist, then the wheel
+    from it."""
     root = tmp_path_factory.mktemp("packaging")
     source = root / "src"
     source.mkdir()
@@ -59,7 +61,20 @@ def built(tmp_path_factory):
     assert len(wheels) == 1 and len(sdists) == 1, (wheels, sdists)
     with tarfile.open(sdists[0]) as archive:  # the sdist carries the lock, so a source install can use it
         assert any(name.endswith("/requirements.lock") for name in archive.getnames())
-    return wheels[0], source, result.stdout + result.stderr
+    return wheels[0], source, result.stdout + result.stderr, sdists[0]
+
+
+def test_the_training_state_stays_out_of_the_wheel_and_the_sdist(built):
+    """scripts/shipped/training_state/ (last.pt of the shipped model's training, 12 MB) is for resuming by hand."""
+    wheel, source, _, sdist = built
+    state = sorted(p.name for p in (source / "scripts" / "shipped" / "training_state").rglob("*") if p.is_file())
+    assert state == ["history.json", "last.pt"]  # it was there to be picked up
+    with zipfile.ZipFile(wheel) as archive:
+        wheel_names = archive.namelist()
+    with tarfile.open(sdist) as archive:
+        sdist_names = archive.getnames()
+    for names in (wheel_names, sdist_names):
+        assert not [n for n in names if "training_state" in n or n.endswith("last.pt") or "/scripts/" in f"/{n}"]
 
 
 def test_the_build_prints_no_packaging_warnings(built):
@@ -69,7 +84,7 @@ def test_the_build_prints_no_packaging_warnings(built):
 
 
 def test_wheel_contains_configs_assets_checkpoints_and_scripts(built):
-    wheel, source, _ = built
+    wheel, source = built[:2]
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
@@ -112,7 +127,7 @@ def _fresh_venv_reusing_this_torch(folder: Path) -> Path:
 def test_the_wheel_installed_in_a_fresh_venv_enhances_a_file_from_another_folder(built, tmp_path):
     """pip install the wheel (no deps) into a fresh venv; from an unrelated folder, `senhance-infer`
     enhances a file and `senhance.load("default")` loads the shipped model from the installed copy."""
-    wheel, source, _ = built
+    wheel, source = built[:2]
     python = _fresh_venv_reusing_this_torch(tmp_path / "venv")
     install = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-compile", str(wheel)],
                              capture_output=True, text=True, timeout=300)

@@ -1,6 +1,7 @@
 """By hand: plot a training run's history.json (loss, learning rate, validation) with its legs marked.
 
     python scripts/shipped/plot_history.py train_runs/default/run/history.json checkpoints/default.training.png
+    python scripts/shipped/plot_history.py scripts/shipped/training_state/default/history.json checkpoints/default.training.png
 """
 from __future__ import annotations
 

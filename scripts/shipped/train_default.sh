@@ -2,8 +2,9 @@
 # By hand: train (or resume) the shipped default model on the training corpus.
 #   bash scripts/shipped/train_default.sh ../shared/corpus [extra Hydra overrides]
 # Re-running the same command resumes from train_runs/default/run/checkpoints/last.pt.
-# Between sessions the resumable state travels in git as train_state/default/last.pt:
-#   mkdir -p train_runs/default/run/checkpoints && cp train_state/default/last.pt train_runs/default/run/checkpoints/
+# Between sessions the resumable state travels in git as scripts/shipped/training_state/default/last.pt
+# (with its history.json; neither is packaged):
+#   mkdir -p train_runs/default/run/checkpoints && cp scripts/shipped/training_state/default/last.pt train_runs/default/run/checkpoints/
 # Leg 4 (2026-12-02) resumed the finished 15,000-step run on the 148-minute corpus (split extended by
 # scripts/shipped/prepare_corpus.py, old rows kept) with a longer schedule (max_steps 21000, peak lr 2e-3:
 # the cosine tail restarts at ~4.6e-4) and its `best` record reset, since the validation set changed.
