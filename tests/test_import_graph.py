@@ -1,10 +1,12 @@
 """The import layering of senhance, read from the source with ``ast`` (nothing is imported).
 
-Two rules, checked on every module under ``senhance/`` (docs/ARCHITECTURE.md draws the layers):
+Three rules, checked on every module under ``senhance/`` (docs/ARCHITECTURE.md draws the layers):
 
 * the graph of module-level imports between senhance modules has no cycle;
 * no function-, method- or class-body import of a senhance module (a hidden dependency). Only
-  optional heavy third-party packages (onnx, pesq, matplotlib, ...) may be imported on use.
+  optional heavy third-party packages (onnx, pesq, matplotlib, ...) may be imported on use;
+* every import points down :data:`LAYERS` (or inside its own layer), and training and inference,
+  side by side, do not import each other.
 
 Imports under ``if TYPE_CHECKING:`` are ignored by both rules. ``from senhance.x import y`` where
 ``y`` is a submodule is an import of ``senhance.x.y``; an import of a package is one of its
@@ -18,6 +20,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[1]
+
+#: senhance's top-level modules and packages, lowest layer first; a module may import its own layer and those
+#: below. ``senhance`` is the package's ``__init__`` (the public ``senhance.load``), at the top with the commands.
+LAYERS = (
+    ("errors", "torch_pair", "version", "atomic"),  # stdlib / torch only
+    ("io",),
+    ("dsp",),
+    ("data", "models", "losses", "metrics"),
+    ("checkpoint",),
+    ("train", "enhancer", "inference", "enhance", "baselines", "registry"),
+    ("evaluation",),
+    ("cli", "demo", "senhance"),
+)
+#: parts of one layer that must not import each other (the training loop and the enhancement path)
+SIBLINGS_APART = ({"train"}, {"enhancer", "inference", "enhance", "baselines", "registry"})
 
 
 @dataclass(frozen=True)
@@ -190,6 +207,29 @@ def local_imports(imports: list[Import]) -> list[str]:
     return list(dict.fromkeys(lines))  # one line per statement and target
 
 
+def part_of(module: str) -> str:
+    """The top-level part of ``senhance.x.y`` (``x``); the package's ``__init__`` is ``senhance``."""
+    return module.split(".")[1] if "." in module else module
+
+
+def layer_violations(imports: list[Import], layers=LAYERS, apart=SIBLINGS_APART) -> list[str]:
+    """``file:line: a imports b`` for every import (module-level or not) that points up the layers or across
+    a pair kept apart; a module of no layer is reported too."""
+    rank = {part: index for index, parts in enumerate(layers) for part in parts}
+    found = []
+    for item in imports:
+        source, target = part_of(item.module), part_of(item.target)
+        where = f"{_relative(item.path)}:{item.line}: {item.module} imports {item.target}"
+        if source not in rank or target not in rank:
+            missing = source if source not in rank else target
+            found.append(f"{where}: {missing!r} is in no layer (add it to LAYERS in tests/test_import_graph.py)")
+        elif rank[source] < rank[target]:
+            found.append(f"{where}: layer {rank[source]} ({source}) imports layer {rank[target]} ({target})")
+        elif source != target and any(source in a and target in b for a in apart for b in apart if a is not b):
+            found.append(f"{where}: {source} and {target} are kept apart")
+    return list(dict.fromkeys(found))
+
+
 # --- the checker on small synthetic packages --------------------------------------------------
 
 def _write_package(root: Path, files: dict[str, str]) -> Path:
@@ -281,6 +321,25 @@ def test_a_relative_import_beyond_the_package_is_a_clear_error(tmp_path):
         raise AssertionError("a relative import above the package was accepted")
 
 
+def test_an_upward_import_a_crossing_and_an_unknown_part_are_reported(tmp_path):
+    package = _write_package(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/low.py": "def f():\n    from pkg import high\n",  # local imports count here too
+        "pkg/high.py": "from pkg import low\n",
+        "pkg/left.py": "from pkg import right\n",
+        "pkg/right.py": "from pkg import low\n",
+        "pkg/stray.py": "from pkg import low\n",
+    })
+    layers = (("low",), ("left", "right", "high"), ("pkg",))
+    reported = layer_violations(package_imports(package), layers, ({"left"}, {"right"}))
+    assert [line.split(": ", 1)[1] for line in reported] == [
+        "pkg.left imports pkg.right: left and right are kept apart",
+        "pkg.low imports pkg.high: layer 0 (low) imports layer 1 (high)",
+        "pkg.stray imports pkg.low: 'stray' is in no layer (add it to LAYERS in tests/test_import_graph.py)",
+    ]
+    assert reported[1].split(": ")[0].endswith("low.py:2")
+
+
 # --- senhance itself -----------------------------------------------------------------------------
 
 def test_senhance_has_no_import_cycle():
@@ -291,3 +350,8 @@ def test_senhance_has_no_import_cycle():
 def test_senhance_imports_its_own_modules_only_at_module_level():
     reported = local_imports(package_imports(REPOSITORY / "senhance"))
     assert not reported, "function-local imports of senhance modules (move them to the top):\n" + "\n".join(reported)
+
+
+def test_senhance_imports_point_down_its_layers():
+    reported = layer_violations(package_imports(REPOSITORY / "senhance"))
+    assert not reported, "imports against the layering (docs/ARCHITECTURE.md):\n" + "\n".join(reported)

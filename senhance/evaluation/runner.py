@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-import senhance
+from senhance import registry
 from senhance.errors import ConfigError
 from senhance.evaluation import data as _data
 from senhance.evaluation import html as _html
@@ -101,8 +101,9 @@ def evaluate(
         clean_dir: matching clean files (same relative paths); without it only reference-free
             metrics (DNSMOS) are computed.
         systems: specs for :func:`~senhance.evaluation.systems.parse_systems` (``wiener``,
-            ``path/best.pt``, ``label=spec``); each is loaded with ``loader`` (default :func:`senhance.load`),
-            except a folder, which holds another tool's outputs (:class:`PrecomputedOutputs`).
+            ``path/best.pt``, ``label=spec``); each is loaded with ``loader`` (default
+            :func:`senhance.registry.load`, what :func:`senhance.load` calls), except a folder, which holds
+            another tool's outputs (:class:`PrecomputedOutputs`).
         metrics: names from :data:`~senhance.evaluation.scoring.METRICS`.
         jobs: worker processes for scoring (1 = in this process). Workers are spawned, so a
             script calling this with ``jobs > 1`` needs the usual ``if __name__ == "__main__":`` guard.
@@ -167,7 +168,7 @@ def evaluate(
                                         group_regex=group_regex, snr_bin=snr_bin)
 
     if loader is None:
-        loader = senhance.load
+        loader = registry.load  # looked up now: a stand-in set on senhance.registry is used
     enhancers = {}
     for spec in specs:
         try:
