@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from senhance.baselines import CLASSICAL, LinearSpectralRegressor, LinearTimeRegressor
+from timing import best_seconds  # bench/timing.py
 
 RATE = 16000
 
@@ -57,15 +58,8 @@ def si_sdr(estimate: np.ndarray, reference: np.ndarray) -> float:
 
 
 def rtf(process, audio: torch.Tensor, repeats: int = 3) -> float:
-    process(audio)  # warm-up
-    best = min(_timed(process, audio) for _ in range(repeats))
+    best = best_seconds(lambda: process(audio), repeats, warmup=True)
     return best / (audio.shape[-1] / RATE)
-
-
-def _timed(process, audio) -> float:
-    start = time.perf_counter()
-    process(audio)
-    return time.perf_counter() - start
 
 
 def fit_seconds_per_hour(model, minutes: float) -> float:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ import torchaudio
 import torchaudio.functional as AF
 
 from senhance.dsp import butter, sosfilt, sosfilt_lfilter, sosfiltfilt
+from timing import best_seconds  # bench/timing.py
 
 SHAPE = (8, 160000)
 SAMPLE_RATE = 16000
@@ -28,13 +28,7 @@ REPEATS = 7
 
 
 def _time(fn) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1e3  # the least-disturbed run (the machine may be shared)
+    return best_seconds(fn, REPEATS, warmup=True) * 1e3  # ms, the least-disturbed run (the machine may be shared)
 
 
 def _torchaudio_cascade(x: torch.Tensor, sos: torch.Tensor) -> torch.Tensor:

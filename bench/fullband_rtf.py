@@ -26,14 +26,8 @@ from pathlib import Path
 
 import torch
 
+from timing import best_seconds  # bench/timing.py
 
-def timed(fn, repeats: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def native_fullband():
@@ -66,7 +60,7 @@ def main() -> None:
         system.band_split = band_split
         enhance_waveform(system, x[:, :rate], rate)  # warm-up
         for path, block_seconds in (("whole", 2 * args.seconds), ("blocks", 10.0)):
-            seconds = timed(lambda: enhance_waveform(system, x, rate, block_seconds=block_seconds))
+            seconds = best_seconds(lambda: enhance_waveform(system, x, rate, block_seconds=block_seconds))
             rows.append({"system": label, "sample_rate": rate, "band_split": band_split and rate > system.sample_rate,
                          "path": path, "rtf": seconds / args.seconds})
             print(f"{label:32s} {rate:6d} Hz  {'band split' if rows[-1]['band_split'] else 'no split':10s} "

@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from timing import best_seconds  # bench/timing.py
+
 SAMPLE_RATE = 16000
 
 
@@ -50,21 +52,13 @@ def build_enhancer(model: str | None, folder: Path):
     return senhance.load(path)
 
 
-def timed(fn, repeats=3):
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
 
 def bench_speed(enhancer, seconds: float, folder: Path) -> dict:
     x = 0.1 * torch.randn(1, int(seconds * SAMPLE_RATE))
     results = {}
     with torch.inference_mode():
         enhancer.forward_offline(x[:, :SAMPLE_RATE])  # warm-up
-        results["offline"] = timed(lambda: enhancer.forward_offline(x)) / seconds
+        results["offline"] = best_seconds(lambda: enhancer.forward_offline(x)) / seconds
 
         def blocks(size):
             stream = enhancer.streamer()
@@ -72,7 +66,7 @@ def bench_speed(enhancer, seconds: float, folder: Path) -> dict:
                 stream.feed(x[:, i:i + size])
             stream.flush()
 
-        results["stream_1s_blocks"] = timed(lambda: blocks(SAMPLE_RATE)) / seconds
+        results["stream_1s_blocks"] = best_seconds(lambda: blocks(SAMPLE_RATE)) / seconds
         hop = enhancer.module.hop_length
         short = min(seconds, 10.0)
         xs = x[:, :int(short * SAMPLE_RATE)]
@@ -82,7 +76,7 @@ def bench_speed(enhancer, seconds: float, folder: Path) -> dict:
             for i in range(0, xs.shape[-1], hop):
                 stream.feed(xs[:, i:i + hop])
 
-        results["stream_hop_frames"] = timed(frames, repeats=1) / short
+        results["stream_hop_frames"] = best_seconds(frames, repeats=1) / short
     try:
         import onnxruntime as ort
 
@@ -94,7 +88,7 @@ def bench_speed(enhancer, seconds: float, folder: Path) -> dict:
         offline = ort.InferenceSession(str(folder / "default.offline.onnx"), options)
         onnx_seconds = min(seconds, 20.0)  # the offline graph's running mean is O(frames^2) in memory
         xo = x[:, :int(onnx_seconds * SAMPLE_RATE)].numpy()
-        results["onnx_offline"] = timed(lambda: offline.run(None, {"noisy": xo})) / onnx_seconds
+        results["onnx_offline"] = best_seconds(lambda: offline.run(None, {"noisy": xo})) / onnx_seconds
         step = ort.InferenceSession(str(folder / "default.step.onnx"), options)
         names = [i.name for i in step.get_inputs()][1:]
         spec = enhancer.module.stft(torch.nn.functional.pad(xs, (enhancer.module.n_fft - hop, 0)))
@@ -105,7 +99,7 @@ def bench_speed(enhancer, seconds: float, folder: Path) -> dict:
             for n in range(spec.shape[2]):
                 _, *state = step.run(None, {"spec": spec[:, :, n:n + 1], **dict(zip(names, state))})
 
-        results["onnx_step_frames"] = timed(onnx_frames, repeats=1) / short
+        results["onnx_step_frames"] = best_seconds(onnx_frames, repeats=1) / short
     except ImportError as error:
         results["onnx_error"] = str(error)
     return results

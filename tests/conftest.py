@@ -37,3 +37,30 @@ def _seed_everything():
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def _train_in_process(override_list, run_dir):
+    """What ``senhance-train``'s ``main()`` does, through ``hydra.compose`` on the installed config package, in
+    this process: the run dir is ``run_dir``; returns ``train(cfg)``'s summary."""
+    from hydra import compose, initialize_config_module
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import open_dict
+
+    from senhance.cli.train import train
+
+    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
+        cfg = compose("train", overrides=list(override_list), return_hydra_config=True)
+        cfg.hydra.runtime.output_dir = str(run_dir)
+        HydraConfig.instance().set_config(cfg)
+        try:
+            with open_dict(cfg):
+                del cfg["hydra"]
+            return train(cfg)
+        finally:  # the singleton would leak this run dir into later in-process tests (e.g. senhance-eval's)
+            HydraConfig.instance().cfg = None
+
+
+@pytest.fixture
+def train_in_process():
+    """``train_in_process(overrides, run_dir) -> summary``: a training run through the real Hydra config."""
+    return _train_in_process

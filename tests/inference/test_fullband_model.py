@@ -31,25 +31,6 @@ def make_fullband_corpus(root: Path):
     return root / "speech", root / "noise"
 
 
-def compose_and_train(overrides, run_dir):
-    from hydra import compose, initialize_config_module
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import open_dict
-
-    from senhance.cli.train import train
-
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        cfg = compose("train", overrides=overrides, return_hydra_config=True)
-        cfg.hydra.runtime.output_dir = str(run_dir)
-        HydraConfig.instance().set_config(cfg)
-        try:
-            with open_dict(cfg):
-                del cfg["hydra"]
-            return train(cfg)
-        finally:
-            HydraConfig.instance().cfg = None
-
-
 def overrides_for(tmp_path, run_dir, speech, noise, **extra):
     base = {"model": "fullband", "sample_rate": 48000, "data.speech_dir": speech, "data.noise_dir": noise,
             "data.cache_dir": tmp_path / "cache", "data.segment_seconds": 0.25, "data.examples_per_epoch": 8,
@@ -73,14 +54,14 @@ def test_config_is_48k_with_bands_up_to_24k():
 
 
 @pytest.mark.filterwarnings("ignore:speech_dir.*split by file", "ignore:noise_dir.*split by file")
-def test_tiny_fullband_training_then_inference_at_48k(tmp_path):
+def test_tiny_fullband_training_then_inference_at_48k(tmp_path, train_in_process):
     import senhance
     from senhance.checkpoint import load_package
     from senhance.enhance import enhance_file
 
     speech, noise = make_fullband_corpus(tmp_path / "corpus")
     run_dir = tmp_path / "run"
-    summary = compose_and_train(overrides_for(tmp_path, run_dir, speech, noise), run_dir)
+    summary = train_in_process(overrides_for(tmp_path, run_dir, speech, noise), run_dir)
     assert summary["step"] == 4
     history = json.loads((run_dir / "history.json").read_text())
     assert [v["step"] for v in history["valid"]] == [2, 4]
@@ -105,9 +86,9 @@ def test_tiny_fullband_training_then_inference_at_48k(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:speech_dir.*split by file", "ignore:noise_dir.*split by file")
-def test_forgetting_the_top_level_rate_is_a_clear_error(tmp_path):
+def test_forgetting_the_top_level_rate_is_a_clear_error(tmp_path, train_in_process):
     speech, noise = make_fullband_corpus(tmp_path / "corpus")
     run_dir = tmp_path / "run"
     args = [a for a in overrides_for(tmp_path, run_dir, speech, noise) if not a.startswith("sample_rate=")]
     with pytest.raises(ValueError, match="sample_rate=16000 but the model works at 48000 Hz"):
-        compose_and_train(args, run_dir)
+        train_in_process(args, run_dir)

@@ -26,28 +26,8 @@ def run_cli(args, *, cwd, module="senhance.cli.train", timeout=120, full_error=T
                           text=True, timeout=timeout)
 
 
-def train_in_process(override_list, run_dir):
-    """What ``main()`` does, through hydra.compose on the installed config package."""
-    from hydra import compose, initialize_config_module
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import open_dict
-
-    from senhance.cli.train import train
-
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        cfg = compose("train", overrides=override_list, return_hydra_config=True)
-        cfg.hydra.runtime.output_dir = str(run_dir)
-        HydraConfig.instance().set_config(cfg)
-        try:
-            with open_dict(cfg):
-                del cfg["hydra"]
-            return train(cfg)
-        finally:  # the singleton would leak this run dir into later in-process tests (e.g. senhance-eval's)
-            HydraConfig.instance().cfg = None
-
-
 @pytest.mark.filterwarnings("ignore:speech_dir.*split by file")
-def test_end_to_end_real_config_lowers_validation_loss(tmp_path):
+def test_end_to_end_real_config_lowers_validation_loss(tmp_path, train_in_process):
     speech, noise = make_corpus(tmp_path)
     run_dir = tmp_path / "run"
     summary = train_in_process(overrides(tmp_path, run_dir, speech, noise, **{
@@ -64,7 +44,7 @@ def test_end_to_end_real_config_lowers_validation_loss(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:noisy_dir.*split into training and validation by file")
-def test_end_to_end_data_pairs_with_the_gradient_solver(tmp_path):
+def test_end_to_end_data_pairs_with_the_gradient_solver(tmp_path, train_in_process):
     """`senhance-train data=pairs` (default trainer: the Solver) on generated noisy/clean folders."""
     noisy, clean = make_pairs(tmp_path / "pairs")
     run_dir = tmp_path / "run"
@@ -156,7 +136,7 @@ def test_model_linear_selects_the_closed_form_trainer_and_default_the_solver():
 
 
 @pytest.mark.filterwarnings("ignore:speech_dir.*split by file")
-def test_empty_corpus_and_rate_mismatch_are_named(tmp_path):
+def test_empty_corpus_and_rate_mismatch_are_named(tmp_path, train_in_process):
     from senhance.cli._errors import user_error
     from senhance.errors import UserError
 
