@@ -7,7 +7,9 @@ import soundfile as sf
 import torch
 
 from senhance import io as sio
-from senhance.io import AudioFileError, AudioWriter, audio_info, iter_audio_blocks, read_audio, write_audio
+from senhance.errors import UserError
+from senhance.io import (AUDIO_SUFFIXES, AudioFileError, AudioWriter, InputOverwriteError, audio_info, iter_audio_blocks,
+                         read_audio, refuse_to_overwrite_input, write_audio)
 
 
 def _tone(channels=2, frames=801, sample_rate=16000):
@@ -220,23 +222,6 @@ def test_written_file_has_normal_permissions(tmp_path):
     assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
 
 
-def test_atomic_output_failure_leaves_the_old_file_and_no_temporary(tmp_path):
-    from senhance.io import atomic_output
-
-    target = tmp_path / "sub" / "history.json"
-    with atomic_output(target, "wb") as handle:
-        handle.write(b"old")
-    with pytest.raises(RuntimeError, match="disk on fire"):
-        with atomic_output(target) as handle:
-            handle.write("half-written")
-            raise RuntimeError("disk on fire")
-    assert target.read_bytes() == b"old"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["history.json"]
-    with pytest.raises(ValueError, match="mode='a'"):
-        with atomic_output(target, "a"):
-            pass
-
-
 @pytest.mark.parametrize("suffix, subtype", [(".wav", "PCM_16"), (".wav", "FLOAT"), (".flac", "PCM_24")])
 @pytest.mark.parametrize("start, frames", [(0, 100), (123, 300), (700, 500), (800, None), (0, None), (250, 1)])
 def test_partial_read_equals_soundfile(tmp_path, suffix, subtype, start, frames):
@@ -285,3 +270,38 @@ def test_partial_read_marks_the_file_as_an_input(tmp_path):
     read_audio(path, start=10, frames=20)
     with pytest.raises(AudioFileError, match="refusing to overwrite"):
         write_audio(path, _tone(channels=1, frames=100), 8000)
+
+
+def test_refuse_to_overwrite_input_catches_the_same_path_a_link_and_a_hard_link(tmp_path):
+    source = tmp_path / "in.wav"
+    write_audio(source, torch.zeros(1, 10), 8000)
+    (tmp_path / "link.wav").symlink_to(source)
+    os.link(source, tmp_path / "hard.wav")
+    for output in (source, tmp_path / "sub" / ".." / "in.wav", tmp_path / "link.wav", tmp_path / "hard.wav"):
+        with pytest.raises(InputOverwriteError, match=r"output=.*: is the input file; senhance never overwrites"):
+            refuse_to_overwrite_input(source, output)
+    refuse_to_overwrite_input(source, tmp_path / "out.wav")  # another file: fine
+    refuse_to_overwrite_input(tmp_path / "missing.wav", tmp_path / "out.wav")  # neither exists: fine
+
+
+def test_refuse_to_overwrite_input_of_a_folder_and_inside_it(tmp_path):
+    folder = tmp_path / "noisy"
+    folder.mkdir()
+    with pytest.raises(InputOverwriteError, match="out_dir=.*: is the input folder"):
+        refuse_to_overwrite_input(folder, tmp_path / "noisy", what="out_dir")
+    refuse_to_overwrite_input(folder, folder / "enhanced")  # inside: allowed unless asked
+    with pytest.raises(InputOverwriteError, match=r"out_dir=.*enhanced: inside the input folder .*noisy"):
+        refuse_to_overwrite_input(folder, folder / "a" / "enhanced", what="out_dir", refuse_inside=True)
+    refuse_to_overwrite_input(folder, tmp_path / "noisy_enhanced", refuse_inside=True)  # a sibling with a longer name
+    error = pytest.raises(InputOverwriteError, refuse_to_overwrite_input, folder, folder).value
+    assert isinstance(error, ValueError) and isinstance(error, UserError)
+
+
+def test_audio_suffixes_are_lower_case_and_name_formats_soundfile_writes_and_reads(tmp_path):
+    assert all(s == s.lower() and s.startswith(".") for s in AUDIO_SUFFIXES)
+    for suffix in (".wav", ".flac", ".ogg", ".aiff", ".au", ".caf", ".w64"):
+        assert suffix in AUDIO_SUFFIXES
+        path = tmp_path / f"a{suffix}"
+        write_audio(path, 0.1 * torch.ones(1, 200), 8000)
+        assert read_audio(path)[0].shape == (1, 200)
+    assert not {".txt", ".json", ".pt", ".png", ".csv"} & AUDIO_SUFFIXES

@@ -54,7 +54,8 @@ def spectrogram_db(waveform, sample_rate: int, *, n_fft: int | None = None, eps:
     signal = torch.as_tensor(np.asarray(waveform, dtype=np.float64)) if as_numpy else waveform.detach()
     if signal.dim() < 1 or signal.shape[-1] == 0:
         raise ValueError(f"waveform: expected (..., time) with time > 0, got shape {tuple(signal.shape)}")
-    n_fft = display_n_fft(sample_rate, signal.shape[-1]) if n_fft is None else int(n_fft)
+    window = display_n_fft(sample_rate, signal.shape[-1])  # also checks sample_rate
+    n_fft = window if n_fft is None else int(n_fft)
     if n_fft < 4:
         raise ValueError(f"n_fft={n_fft} must be at least 4")
     if signal.shape[-1] < n_fft:

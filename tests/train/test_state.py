@@ -1,12 +1,10 @@
-import json
 import random
 
 import numpy as np
 import pytest
 import torch
 
-from senhance.train.state import (CorruptCheckpointError, atomic_write_json, load_state, rng_state, save_state,
-                                  set_rng_state)
+from senhance.train.state import CorruptCheckpointError, load_state, rng_state, save_state, set_rng_state
 
 MINIMAL = {"step": 3, "epoch": 0, "batch_in_epoch": 3, "model": {"w": torch.ones(2)}, "optimizer": {},
            "scheduler": {}}
@@ -59,21 +57,3 @@ def test_truncated_state_is_refused(tmp_path):
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(CorruptCheckpointError, match="last.pt"):
         load_state(path)
-
-
-def test_history_json_is_strict_json(tmp_path):
-    atomic_write_json({"valid": [{"stoi": float("nan"), "loss": 1.5, "n": np.int64(2)}]}, tmp_path / "h.json")
-    assert json.loads((tmp_path / "h.json").read_text()) == {"valid": [{"stoi": None, "loss": 1.5, "n": 2}]}
-
-
-def test_atomic_write_text_writes_utf8_path_then_text(tmp_path):
-    """The one text writer (senhance.io) used by training and evaluation outputs."""
-    from senhance.io import atomic_write_text
-
-    text = "a: 1\nnon-ascii: \u00e9\n"
-    target = tmp_path / "state.txt"
-    target.write_text("old")
-    assert atomic_write_text(target, text) == target
-    assert target.read_bytes() == text.encode("utf-8")  # UTF-8, "\n" kept (no platform newline)
-    assert atomic_write_text(str(target), "new") == target and target.read_text() == "new"
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "state.txt") == []
