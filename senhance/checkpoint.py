@@ -38,8 +38,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from senhance.errors import UserError
 from senhance.atomic import atomic_torch_save
+from senhance.errors import UserError
 from senhance.models.base import to_plain
 
 FORMAT_VERSION = 1

@@ -11,8 +11,8 @@ from torch.utils.data import Dataset
 
 from senhance.data.audio import AudioStore
 from senhance.data.augment import normalize_rir
-from senhance.data.manifest import AudioEntry, require_clean_scan, scan_audio
 from senhance.data.example_rng import VALID_EPOCH, example_rng
+from senhance.data.manifest import AudioEntry, require_clean_scan, scan_audio
 from senhance.data.mixing_math import active_power, add_noise, babble, looped_segment
 from senhance.data.perturb import pitch_shift, speed_perturb
 from senhance.data.simulate import MixOptions, _uniform, simulate

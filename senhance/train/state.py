@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from senhance.checkpoint import CheckpointError, load_training_state, save_training_state
 from senhance.atomic import atomic_torch_save, atomic_write_json  # their home; importable from here as before
+from senhance.checkpoint import CheckpointError, load_training_state, save_training_state
 from senhance.errors import UserError
 
 STATE_FORMAT = "senhance.training_state"
