@@ -1,4 +1,4 @@
-"""Reading and writing audio files: the only file I/O the rest of senhance uses.
+"""Reading and writing audio files: the only audio file I/O the rest of senhance uses.
 
 Everything goes through `soundfile` (libsndfile): WAV, FLAC, OGG/Vorbis and whatever else it
 reads, 8/16/24/32-bit integer and float subtypes. Waveforms are float32 ``(channels, time)``.
@@ -38,7 +38,7 @@ __all__ = ["AudioFileError", "AudioInfo", "audio_info", "read_audio", "write_aud
            "AUDIO_SUFFIXES", "InputOverwriteError", "refuse_to_overwrite_input",
            "atomic_output", "atomic_write_text"]  # the last two live in senhance.atomic (kept here for old imports)
 
-#: File suffixes treated as audio (lower case): what folder scans, pairing, evaluation and inference pick up.
+#: File suffixes treated as audio (lower case): what folder scans, pairing and evaluation pick up.
 #: Everything libsndfile reads in practice.
 AUDIO_SUFFIXES = frozenset(
     ".wav .wave .flac .ogg .oga .opus .mp3 .aif .aiff .aifc .au .snd .caf .w64 .rf64 .sph .nist".split()
