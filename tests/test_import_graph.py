@@ -8,7 +8,7 @@ Three rules, checked on every module under ``senhance/`` (docs/ARCHITECTURE.md d
 * every import points down :data:`LAYERS` (or inside its own layer), and training and inference,
   side by side, do not import each other.
 
-Imports under ``if TYPE_CHECKING:`` are ignored by both rules. ``from senhance.x import y`` where
+Imports under ``if TYPE_CHECKING:`` are ignored by all three rules. ``from senhance.x import y`` where
 ``y`` is a submodule is an import of ``senhance.x.y``; an import of a package is one of its
 ``__init__``; parent packages are not counted (Python has them in ``sys.modules`` already, half
 initialised, when a child module runs).
