@@ -17,6 +17,8 @@ from torch.utils.data import DataLoader
 
 from tqdm import tqdm
 
+from senhance.checkpoint import save_package
+from senhance.data import pad_collate
 from senhance.io import atomic_output
 from senhance.metrics import batched_si_sdr
 
@@ -63,8 +65,6 @@ class ClosedFormTrainer:
         self.progress = bool(progress)
 
     def _loader(self, dataset) -> DataLoader:
-        from senhance.data import pad_collate
-
         return DataLoader(dataset, batch_size=self.batch_size, shuffle=False, num_workers=self.num_workers,
                           collate_fn=pad_collate)
 
@@ -116,8 +116,6 @@ class ClosedFormTrainer:
 
     def run(self) -> dict:
         """Fit, validate, write ``checkpoints/best.pt`` and ``history.json``; returns the metrics."""
-        from senhance.checkpoint import save_package
-
         fit = {"step": 0, **self.fit()}
         valid = {"step": 0, **self.validate()}
         metrics = {**fit, **valid}

@@ -17,6 +17,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from senhance.cli._command import Command, Option, run_command
 from senhance.errors import ConfigError, UsageError
+from senhance.evaluation import evaluate
+from senhance.evaluation.report import render_markdown
+from senhance.evaluation.scoring import check_metrics
+from senhance.evaluation.systems import looks_like_path, parse_system, parse_systems
 
 
 def _path(value):
@@ -25,8 +29,6 @@ def _path(value):
 
 def _system(spec: str) -> str:
     """Make a checkpoint path in a system spec absolute; names stay as they are."""
-    from senhance.evaluation.systems import looks_like_path, parse_system
-
     system = parse_system(spec)
     if looks_like_path(system.source):
         return f"{system.label}:{to_absolute_path(system.source)}"
@@ -41,9 +43,6 @@ def _systems(plain: dict) -> list[str]:
 def check(cfg: DictConfig) -> None:
     """Folders, systems, metrics and jobs, before the run folder exists; raises a UsageError."""
     from omegaconf.errors import MissingMandatoryValue
-
-    from senhance.evaluation.scoring import check_metrics
-    from senhance.evaluation.systems import looks_like_path, parse_systems
 
     try:
         cfg.noisy_dir
@@ -66,8 +65,6 @@ def check(cfg: DictConfig) -> None:
 def run(cfg: DictConfig, *, loader=None) -> dict:
     """Evaluate with a composed ``eval.yaml`` config; returns the results (also written to disk)."""
     from hydra.core.hydra_config import HydraConfig
-
-    from senhance.evaluation import evaluate
 
     plain = OmegaConf.to_container(cfg, resolve=True)
     try:  # under Hydra the run dir *is* output_dir (resolved once, so ${now:} is stable; -m: per job)
@@ -99,8 +96,6 @@ def run(cfg: DictConfig, *, loader=None) -> dict:
 
 def _task(cfg: DictConfig) -> int:
     from hydra.core.hydra_config import HydraConfig
-
-    from senhance.evaluation.report import render_markdown
 
     results = run(cfg)
     print(render_markdown(results))

@@ -14,9 +14,11 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+import senhance
 from senhance.cli._command import Command, run_command
 from senhance.cli.infer import _model_argument, check_model
 from senhance.errors import ConfigError, UsageError
+from senhance.inference.export import export_model
 
 #: an OUT file name's suffix -> the format it asks for
 SUFFIX_FORMATS = {".onnx": "onnx", ".ts": "torchscript", ".pt": "torchscript"}
@@ -31,9 +33,6 @@ def check(cfg: DictConfig) -> None:
 
 def run(cfg: DictConfig) -> dict:
     from hydra.utils import to_absolute_path
-
-    import senhance
-    from senhance.inference.export import export_model
 
     enhancer = senhance.load(_model_argument(cfg.model))
     module = getattr(enhancer, "module", None)
