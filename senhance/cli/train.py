@@ -22,8 +22,10 @@ import random
 from pathlib import Path
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException
 from hydra.utils import get_class
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from senhance.baselines.trainer import ClosedFormModel, ClosedFormTrainer
 from senhance.cli import CONFIG_PACKAGE
@@ -159,7 +161,7 @@ def implied_overrides(request: Request) -> list[str]:
         parsed = OverridesParser.create().parse_overrides(overrides)
         models = next((list(o.sweep_string_iterator()) for o in parsed
                        if o.key_or_group == "model" and o.is_sweep_override()), [None])
-    except Exception:  # noqa: BLE001 - the preflight reports an unreadable override in one line
+    except HydraException:  # an unreadable override (or a glob sweep): the preflight reports it in one line
         return overrides
     # the probe: no sweeps, no trainer.* keys (trainer.ridge=... belongs to the trainer chosen here)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override() and not o.key_or_group.startswith("trainer.")]
@@ -167,7 +169,7 @@ def implied_overrides(request: Request) -> list[str]:
     for model in models:
         try:
             cfg = compose("train", fixed + ([f"model={model}"] if model is not None else []), own_root=False)
-        except Exception:  # noqa: BLE001 - the preflight composes again and reports the error in one line
+        except (HydraException, OmegaConfBaseException):  # the preflight composes again and reports it
             return overrides
         kinds.setdefault(fitted_in_closed_form(cfg.model), []).append(model)
     if len(kinds) > 1:
