@@ -13,7 +13,8 @@ A :class:`Command` names its config root, its options (each one sets one config 
 4. hands the overrides to Hydra, which composes the same config, makes its run dir (train, eval) and
    calls the command's task. User errors there end in one line too (:mod:`senhance.cli._errors`).
 
-The words themselves are never rewritten: what Hydra receives is what ``--cfg job`` shows. The list goes to
+The user's words are never rewritten (an implied override is only added): what Hydra receives is what
+``--cfg job`` shows. The list goes to
 Hydra's own main (``hydra._internal.utils._run_hydra``, what ``@hydra.main`` calls with ``sys.argv``; hydra-core
 is pinned below 1.4), so ``sys.argv`` is left alone and ``--cfg``, ``-m``, ``--info`` and shell completion
 (``-sc``) are Hydra's.
@@ -260,7 +261,7 @@ def run_command(command: Command, argv: list[str] | None = None, *, program: str
     debug = wants_traceback(argv)
     try:
         request = parse(command, argv)
-        if command.implied is not None and not request.help:
+        if command.implied is not None:  # --help and --cfg job show what the run would compose
             request.overrides = command.implied(request)
         if request.help:
             print(help_text(command, program), flush=True)
