@@ -14,9 +14,8 @@ A :class:`Command` names its config root, its options (each one sets one config 
    calls the command's task. User errors there end in one line too (:mod:`senhance.cli._errors`).
 
 The user's words are never rewritten (an implied override is only added): what Hydra receives is what
-``--cfg job`` shows. The list goes to
-Hydra's own main (``hydra._internal.utils._run_hydra``, what ``@hydra.main`` calls with ``sys.argv``; hydra-core
-is pinned below 1.4), so ``sys.argv`` is left alone and ``--cfg``, ``-m``, ``--info`` and shell completion
+``--cfg job`` shows. The list goes to Hydra's own main (``hydra._internal.utils._run_hydra``, what
+``@hydra.main`` calls with ``sys.argv``; hydra-core is pinned below 1.4), so ``sys.argv`` is left alone and ``--cfg``, ``-m``, ``--info`` and shell completion
 (``-sc``) are Hydra's.
 """
 from __future__ import annotations
