@@ -223,3 +223,26 @@ def test_empty_corpus_and_rate_mismatch_are_named(tmp_path):
         train_in_process(overrides(tmp_path, tmp_path / "r2", speech, noise, **{"model.sample_rate": 8000}),
                          tmp_path / "r2")
     assert not (tmp_path / "r2" / "checkpoints").exists()
+
+
+@pytest.mark.filterwarnings("ignore:speech_dir.*split by file", "ignore:noise_dir.*split by file")
+def test_a_subset_node_changes_only_its_own_dataset(tmp_path):
+    """``data.valid`` holds what the validation set changes; the training set keeps the settings at the top."""
+    from senhance.cli._command import compose
+    from senhance.cli.train import build_datasets, dataset_config
+    from senhance.errors import ConfigError
+
+    speech, noise = make_corpus(tmp_path)
+    base = [f"data.speech_dir={speech}", f"data.noise_dir={noise}", f"data.cache_dir={tmp_path / 'cache'}",
+            "data.segment_seconds=0.25", "data.examples_per_epoch=3", "data.valid_fraction=0.34"]
+    cfg = compose("train", [*base, "+data.valid.valid_seconds=0.5", "+data.train.snr_range=[0,1]"], own_root=False)
+    train_set, valid_set = build_datasets(cfg.data)
+    assert (train_set.subset, valid_set.subset) == ("train", "valid")
+    assert train_set[0]["noisy"].shape == (1, 4000) and valid_set[0]["noisy"].shape == (1, 8000)  # at 16 kHz
+    assert train_set.options.snr_range == (0.0, 1.0) and valid_set.options.snr_range == (-5.0, 20.0)
+    assert dataset_config(cfg.data, "train")["valid_seconds"] is None
+    cfg = compose("train", [*base, "+data.valid.segment_seconds=-1"], own_root=False)
+    with pytest.raises(ConfigError, match=r"^data \(valid set\): segment_seconds=-1 must be positive"):
+        build_datasets(cfg.data)
+    with pytest.raises(ValueError, match="subset='test' must be one of"):
+        dataset_config(cfg.data, "test")
