@@ -1,6 +1,7 @@
 """``ClosedFormTrainer``: fit a linear baseline in one streaming pass over the training set.
 
-Selected by ``configs/trainer/closed_form.yaml`` (the ``linear*`` model configs pick it), called by
+Selected by ``trainer=closed_form`` (``configs/trainer/closed_form.yaml``; ``senhance-train`` adds it for a model
+that follows :class:`ClosedFormModel`, e.g. ``model=linear``), called by
 ``senhance.cli.train`` with the same keyword arguments as the gradient Solver; ``loss`` and ``optimizer``
 are accepted and ignored (the fit minimises the squared error of the model's regression target).
 """
@@ -10,6 +11,7 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -17,10 +19,27 @@ from torch.utils.data import DataLoader
 
 from tqdm import tqdm
 
+from senhance.checkpoint import save_package
+from senhance.data import pad_collate
 from senhance.io import atomic_output
 from senhance.metrics import batched_si_sdr
 
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class ClosedFormModel(Protocol):
+    """What :class:`ClosedFormTrainer` fits (the linear baselines): a model with these methods is fitted in
+    closed form, and ``senhance-train`` picks ``trainer=closed_form`` for it (senhance.cli.train)."""
+
+    def new_statistics(self):
+        """Empty normal-equation statistics (``.solve(ridge) -> (weight, bias)``)."""
+
+    def accumulate(self, statistics, noisy, clean, lengths) -> None:
+        """Add a batch ``noisy``/``clean`` ``(B, 1, T)``, ``lengths`` ``(B,)`` to ``statistics``."""
+
+    def set_solution(self, weight, bias) -> None:
+        """Load the solved regression into the model."""
 
 
 class ClosedFormTrainer:
@@ -50,10 +69,10 @@ class ClosedFormTrainer:
             raise ValueError(f"max_examples={max_examples} must be >= 1 or None")
         if ridge < 0:
             raise ValueError(f"ridge={ridge} must be >= 0")
-        for attr in ("new_statistics", "accumulate", "set_solution"):
-            if not hasattr(model, attr):
-                raise ValueError(f"model: {type(model).__name__} has no {attr}(); the closed_form trainer fits "
-                                 "linear baselines only (use trainer=default for networks)")
+        if not isinstance(model, ClosedFormModel):
+            missing = [name for name in ("new_statistics", "accumulate", "set_solution") if not hasattr(model, name)]
+            raise ValueError(f"model: {type(model).__name__} has no {', '.join(f'{m}()' for m in missing)}; the "
+                             "closed_form trainer fits linear baselines only (use trainer=default for networks)")
         self.model, self.train_set, self.valid_set = model, train_set, valid_set
         self.run_dir = Path(run_dir)
         self.config = config
@@ -63,8 +82,6 @@ class ClosedFormTrainer:
         self.progress = bool(progress)
 
     def _loader(self, dataset) -> DataLoader:
-        from senhance.data import pad_collate
-
         return DataLoader(dataset, batch_size=self.batch_size, shuffle=False, num_workers=self.num_workers,
                           collate_fn=pad_collate)
 
@@ -116,8 +133,6 @@ class ClosedFormTrainer:
 
     def run(self) -> dict:
         """Fit, validate, write ``checkpoints/best.pt`` and ``history.json``; returns the metrics."""
-        from senhance.checkpoint import save_package
-
         fit = {"step": 0, **self.fit()}
         valid = {"step": 0, **self.validate()}
         metrics = {**fit, **valid}

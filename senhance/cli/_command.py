@@ -7,14 +7,15 @@ A :class:`Command` names its config root, its options (each one sets one config 
 1. answers ``--version`` and refuses a shadowed package (:mod:`senhance.cli._startup`), without Hydra;
 2. splits the words: the command's options, Hydra's own options (``--cfg job``, ``-m``, ...), ``key=value``
    overrides and positional arguments; each option and positional becomes the override of its key;
-3. composes the config once and checks it (unknown keys, missing values, missing inputs) before Hydra
+3. adds the overrides the command derives from the user's (``Command.implied``: ``model=linear`` brings
+   ``trainer=closed_form``), then composes the config once and checks it (unknown keys, missing values, missing inputs) before Hydra
    runs, so a command that fails on its arguments exits 2 with one line and creates nothing;
 4. hands the overrides to Hydra, which composes the same config, makes its run dir (train, eval) and
    calls the command's task. User errors there end in one line too (:mod:`senhance.cli._errors`).
 
-The words themselves are never rewritten: what Hydra receives is what ``--cfg job`` shows. The list goes to
-Hydra's own main (``hydra._internal.utils._run_hydra``, what ``@hydra.main`` calls with ``sys.argv``; hydra-core
-is pinned below 1.4), so ``sys.argv`` is left alone and ``--cfg``, ``-m``, ``--info`` and shell completion
+The user's words are never rewritten (an implied override is only added): what Hydra receives is what
+``--cfg job`` shows. The list goes to Hydra's own main (``hydra._internal.utils._run_hydra``, what
+``@hydra.main`` calls with ``sys.argv``; hydra-core is pinned below 1.4), so ``sys.argv`` is left alone and ``--cfg``, ``-m``, ``--info`` and shell completion
 (``-sc``) are Hydra's.
 """
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Command:
     positionals: Callable[[list[str]], dict[str, Any]] | None = None  # words -> {key: value}; UsageError
     check: Callable[[Any], None] | None = None  # the composed config, before Hydra runs; raises UserError
     own_root: bool = True                 # False: the training root with its config groups
+    # the overrides with the ones the user's imply added (senhance-train: model=linear -> trainer=closed_form)
+    implied: Callable[[Request], list[str]] | None = None
     notes: tuple[str, ...] = field(default=())
 
 
@@ -257,6 +260,8 @@ def run_command(command: Command, argv: list[str] | None = None, *, program: str
     debug = wants_traceback(argv)
     try:
         request = parse(command, argv)
+        if command.implied is not None:  # --help and --cfg job show what the run would compose
+            request.overrides = command.implied(request)
         if request.help:
             print(help_text(command, program), flush=True)
             request.hydra_args.insert(0, "--help")

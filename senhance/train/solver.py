@@ -14,6 +14,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from senhance.checkpoint import save_package
+from senhance.data import pad_collate
 from senhance.errors import ConfigError, UserError
 from senhance.train import distributed
 from senhance.train.data_order import epoch_loader
@@ -89,11 +91,11 @@ class Solver:
 
     def __init__(self, *, model: nn.Module, loss: nn.Module, train_set, valid_set, optimizer, run_dir,
                  config: dict | None = None, sample_rate: int = 16000, device: str = "auto", seed: int = 0,
-                 batch_size: int = 8, num_workers: int = 0, max_steps: int = 10000, warmup_steps: int = 0,
+                 batch_size: int = 8, num_workers: int = 0, max_steps: int = 20000, warmup_steps: int = 500,
                  max_warmup_fraction: float | None = 0.05,
-                 decay: str = "cosine", min_lr_ratio: float = 0.0, grad_clip: float = 5.0, amp: bool = False,
-                 ema_decay: float = 0.0, validate_every: int = 500, save_every: int = 250, log_every: int = 25,
-                 max_valid_items: int | None = None, stoi_items: int = 4, audio_examples: int = 2,
+                 decay: str = "cosine", min_lr_ratio: float = 0.01, grad_clip: float = 5.0, amp: bool = False,
+                 ema_decay: float = 0.999, validate_every: int = 1000, save_every: int = 500, log_every: int = 50,
+                 max_valid_items: int | None = None, stoi_items: int = 8, audio_examples: int = 2,
                  best_metric: str = "loss", max_nan_steps: int = 5, resume: bool = True, progress: bool = True,
                  collate_fn=None, pesq_items: int = 0, keep_top_k: int = 0, average_k: int = 0,
                  average_of: str = "best", early_stop_patience: int = 0):
@@ -130,9 +132,7 @@ class Solver:
         self.averaged_path = self.run_dir / "checkpoints" / "averaged.pt"
         self.dist = distributed.info()
         self.device = distributed.resolve_device(device, local_rank=self.dist.local_rank)
-        if collate_fn is None:
-            from senhance.data import pad_collate as collate_fn
-        self.collate_fn = collate_fn
+        self.collate_fn = pad_collate if collate_fn is None else collate_fn
 
         self.model = model.to(self.device)
         self.loss.to(self.device)
@@ -304,8 +304,6 @@ class Solver:
                         audio_examples=audio_examples)
 
     def _save_package(self, path: Path, module: nn.Module, metrics: dict, **extra) -> None:
-        from senhance.checkpoint import save_package
-
         path.parent.mkdir(parents=True, exist_ok=True)
         save_package(path, module, sample_rate=self.sample_rate, config=self.config,
                      metrics={**metrics, "step": self.step, **extra})

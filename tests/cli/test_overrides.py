@@ -56,8 +56,9 @@ def test_own_roots_have_no_training_groups():
     assert compose("infer", ["input=a.wav", "model=wiener"]).model == "wiener"
     assert compose("export", ["model=runs/x.pt"]).model == "runs/x.pt"
     assert "model" not in compose("eval", ["noisy_dir=n"])
-    train = compose("train", ["model=linear", "data.speech_dir=s", "data.noise_dir=n"], own_root=False)
-    assert train.trainer._target_ != "senhance.train.Solver"
+    train = compose("train", ["model=linear", "trainer=closed_form", "data.speech_dir=s"], own_root=False)
+    assert train.model._target_ == "senhance.baselines.LinearTimeRegressor"
+    assert train.trainer._target_ == "senhance.baselines.ClosedFormTrainer"
     import senhance.cli as cli
     from pathlib import Path
 

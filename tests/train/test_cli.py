@@ -123,16 +123,69 @@ def test_sigkill_leaves_loadable_last_pt_and_resume_continues(tmp_path):
     assert torch.load(last, weights_only=True)["epoch"] >= 0
 
 
-def test_model_linear_selects_the_closed_form_trainer_and_default_the_solver():
-    from hydra import compose, initialize_config_module
+def test_model_linear_brings_the_closed_form_trainer_and_default_the_solver():
+    """The trainer follows the model's class (a ClosedFormModel gets trainer=closed_form), not a global package."""
+    from senhance.cli._command import compose, parse
+    from senhance.cli.train import COMMAND, implied_overrides
 
-    with initialize_config_module(config_module="senhance.configs", version_base="1.3"):
-        default = compose("train", overrides=["data.speech_dir=s", "data.noise_dir=n"])
-        linear = compose("train", overrides=["model=linear", "data.speech_dir=s", "data.noise_dir=n"])
+    def composed(*words):
+        return compose("train", implied_overrides(parse(COMMAND, list(words))), own_root=False)
+
+    default = composed("data.speech_dir=s", "data.noise_dir=n")
     assert default.trainer._target_ == "senhance.train.Solver"
     assert default.optim._target_ == "torch.optim.AdamW" and default.optim._partial_ is True
-    assert linear.trainer._target_ != "senhance.train.Solver"
     assert default.sample_rate == 16000 and default.device == "auto"
+    for model, target in (("linear", "LinearTimeRegressor"), ("linear_spectral", "LinearSpectralRegressor")):
+        linear = composed(f"model={model}", "trainer.ridge=0.01", "data.speech_dir=s", "data.noise_dir=n")
+        assert linear.model._target_ == f"senhance.baselines.{target}"
+        assert linear.trainer._target_ == "senhance.baselines.ClosedFormTrainer" and linear.trainer.ridge == 0.01
+        assert "Solver" not in str(linear) and linear.model.sample_rate == linear.sample_rate
+    explicit = composed("model=linear", "trainer=default", "data.speech_dir=s", "data.noise_dir=n")
+    assert explicit.trainer._target_ == "senhance.train.Solver"  # chosen by the user: kept, then refused below
+
+
+@pytest.mark.parametrize("words, message", [
+    (["model=linear", "trainer=default"], "LinearTimeRegressor is fitted in closed form.*give trainer=closed_form"),
+    (["trainer=closed_form"], "fits the linear baselines only.*not BandFilterNet: give trainer=default"),
+    (["model=linear", "+frontend=learnable"], "model.preemphasis.*not a setting of .*LinearTimeRegressor.*frontend"),
+    (["model=linear_spectral", "+frontend=none"], "model.preemphasis, model.highpass_hz: not a setting"),
+])
+def test_mismatched_trainer_or_frontend_is_refused_with_the_fix(tmp_path, words, message):
+    from senhance.cli._command import compose, parse
+    from senhance.cli.train import COMMAND, check, implied_overrides
+    from senhance.errors import ConfigError
+
+    cfg = compose("train", implied_overrides(parse(COMMAND, [*words, f"data.speech_dir={tmp_path}",
+                                                           f"data.noise_dir={tmp_path}"])), own_root=False)
+    with pytest.raises(ConfigError, match=message):
+        check(cfg)
+
+
+def test_sweep_over_closed_form_and_gradient_models_is_refused():
+    from senhance.cli._command import parse
+    from senhance.cli.train import COMMAND, implied_overrides
+    from senhance.errors import UsageError
+
+    both = parse(COMMAND, ["-m", "model=linear,default", "data.speech_dir=s", "data.noise_dir=n"])
+    with pytest.raises(UsageError, match="linear fitted in closed form.*default by the Solver"):
+        implied_overrides(both)
+    linear = parse(COMMAND, ["-m", "model=linear,linear_spectral", "trainer.ridge=0.1,1", "data.speech_dir=s"])
+    assert implied_overrides(linear)[-1] == "trainer=closed_form"
+
+
+def test_plus_frontend_learnable_applies_to_every_band_filter_net_variant(tmp_path):
+    from hydra.utils import instantiate
+
+    from senhance.cli._command import compose
+    from senhance.cli.train import check
+
+    for model, rate in (("default", 16000), ("large", 16000), ("fullband", 48000)):
+        cfg = compose("train", [f"model={model}", f"sample_rate={rate}", "+frontend=learnable",
+                                f"data.speech_dir={tmp_path}", f"data.noise_dir={tmp_path}"], own_root=False)
+        check(cfg)
+        network = instantiate(cfg.model)
+        assert network.frontend.enabled and network.sample_rate == rate
+        assert float(network.frontend.coefficient.detach()) == pytest.approx(0.9)  # configs/frontend/learnable.yaml
 
 
 @pytest.mark.filterwarnings("ignore:speech_dir.*split by file")
@@ -150,3 +203,26 @@ def test_empty_corpus_and_rate_mismatch_are_named(tmp_path, train_in_process):
         train_in_process(overrides(tmp_path, tmp_path / "r2", speech, noise, **{"model.sample_rate": 8000}),
                          tmp_path / "r2")
     assert not (tmp_path / "r2" / "checkpoints").exists()
+
+
+@pytest.mark.filterwarnings("ignore:speech_dir.*split by file", "ignore:noise_dir.*split by file")
+def test_a_subset_node_changes_only_its_own_dataset(tmp_path):
+    """``data.valid`` holds what the validation set changes; the training set keeps the settings at the top."""
+    from senhance.cli._command import compose
+    from senhance.cli.train import build_datasets, dataset_config
+    from senhance.errors import ConfigError
+
+    speech, noise = make_corpus(tmp_path)
+    base = [f"data.speech_dir={speech}", f"data.noise_dir={noise}", f"data.cache_dir={tmp_path / 'cache'}",
+            "data.segment_seconds=0.25", "data.examples_per_epoch=3", "data.valid_fraction=0.34"]
+    cfg = compose("train", [*base, "+data.valid.valid_seconds=0.5", "+data.train.snr_range=[0,1]"], own_root=False)
+    train_set, valid_set = build_datasets(cfg.data)
+    assert (train_set.subset, valid_set.subset) == ("train", "valid")
+    assert train_set[0]["noisy"].shape == (1, 4000) and valid_set[0]["noisy"].shape == (1, 8000)  # at 16 kHz
+    assert train_set.options.snr_range == (0.0, 1.0) and valid_set.options.snr_range == (-5.0, 20.0)
+    assert dataset_config(cfg.data, "train")["valid_seconds"] is None
+    cfg = compose("train", [*base, "+data.valid.segment_seconds=-1"], own_root=False)
+    with pytest.raises(ConfigError, match=r"^data \(valid set\): segment_seconds=-1 must be positive"):
+        build_datasets(cfg.data)
+    with pytest.raises(ValueError, match="subset='test' must be one of"):
+        dataset_config(cfg.data, "test")

@@ -115,7 +115,7 @@ def test_resume_with_a_new_step_budget_follows_the_new_schedule(make_solver, mon
 
     from senhance.train.solver import Solver
 
-    small = dict(save_every=2, validate_every=100, batch_size=2, warmup_steps=0,
+    small = dict(save_every=2, validate_every=100, batch_size=2, warmup_steps=0, min_lr_ratio=0.0,
                  train_set=ToneNoiseDataset(num_items=6, seed=1, seconds=0.2))
     make_solver(max_steps=4, optimizer=lambda p: torch.optim.SGD(p, lr=0.1), **small).run()
     seen = []
