@@ -7,7 +7,6 @@ are accepted and ignored (the fit minimises the squared error of the model's reg
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from tqdm import tqdm
 
 from senhance.checkpoint import save_package
 from senhance.data import pad_collate
-from senhance.io import atomic_output
+from senhance.atomic import atomic_write_json
 from senhance.metrics import batched_si_sdr
 
 log = logging.getLogger(__name__)
@@ -140,8 +139,8 @@ class ClosedFormTrainer:
         save_package(self.run_dir / "checkpoints" / "best.pt", self.model, sample_rate=self.model.sample_rate,
                      config=self.config, metrics=metrics)
         # same layout as the gradient Solver's history.json
-        _write_json_atomic(self.run_dir / "history.json",
-                           {"train": [fit], "valid": [valid] if len(valid) > 1 else [], "resumed_at": [], "best": metrics})
+        history = {"train": [fit], "valid": [valid] if len(valid) > 1 else [], "resumed_at": [], "best": metrics}
+        atomic_write_json(history, self.run_dir / "history.json")
         log.info(self.summary_line(metrics))
         return metrics
 
@@ -156,6 +155,3 @@ class ClosedFormTrainer:
                 f"{metrics['valid_si_sdr_improvement']:+.2f} dB over {metrics['valid_examples']} items) -> {path}")
 
 
-def _write_json_atomic(path: Path, data) -> None:
-    with atomic_output(path, "w") as handle:
-        json.dump(data, handle, indent=2)

@@ -23,13 +23,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import functools
-import importlib.resources
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from senhance.cli import CONFIG_PACKAGE
+from senhance.cli._compose import compose, register_root  # noqa: F401 (compose: re-exported)
 from senhance.cli._errors import error_line, exit_on_user_error, fail, user_error, wants_traceback
 from senhance.cli._hints import composition_error
 from senhance.cli._overrides import assignment, is_override, override_key
@@ -69,39 +69,6 @@ class Command:
     # the overrides with the ones the user's imply added (senhance-train: model=linear -> trainer=closed_form)
     implied: Callable[[Request], list[str]] | None = None
     notes: tuple[str, ...] = field(default=())
-
-
-def _register_root(config_name: str) -> None:
-    """Put ``configs/<config_name>.yaml`` in Hydra's ConfigStore as the root of a search path of its own.
-
-    The command's search path then holds this one file: no config group of training (``model``, ``data``,
-    ...) is visible, so ``model=wiener`` sets the key ``model``.
-    """
-    from hydra.core.config_store import ConfigStore
-    from omegaconf import OmegaConf
-
-    resource = importlib.resources.files(CONFIG_PACKAGE) / f"{config_name}.yaml"
-    ConfigStore.instance().store(name=config_name, node=OmegaConf.load(str(resource)))
-
-
-def compose(config_name: str, overrides: list[str] = (), *, own_root: bool = True, return_hydra_config=False):
-    """The config a command composes from ``overrides`` (what its task receives), outside a Hydra run.
-
-    >>> cfg = compose("infer", ["input=a.wav", "model=wiener"])
-    >>> cfg.model, list(cfg.input) if not isinstance(cfg.input, str) else cfg.input
-    ('wiener', 'a.wav')
-    """
-    from hydra import compose as hydra_compose
-    from hydra import initialize, initialize_config_module
-
-    if own_root:
-        _register_root(config_name)
-        context = initialize(version_base="1.3", config_path=None)
-    else:
-        context = initialize_config_module(config_module=CONFIG_PACKAGE, version_base="1.3")
-    with context:
-        return hydra_compose(config_name=config_name, overrides=list(overrides),
-                             return_hydra_config=return_hydra_config)
 
 
 # --- splitting the words -----------------------------------------------------------------------------
@@ -284,7 +251,7 @@ def run_command(command: Command, argv: list[str] | None = None, *, program: str
     args = parser.parse_args([*request.hydra_args, *request.overrides])
     config_path = None if command.own_root else f"pkg://{CONFIG_PACKAGE}"
     if command.own_root:
-        _register_root(command.config_name)
+        register_root(command.config_name)
     _run_hydra(args=args, args_parser=parser, task_function=task, config_path=config_path,
                config_name=command.config_name)
 

@@ -89,8 +89,13 @@ def test_max_examples_and_errors(tmp_path):
 def test_model_configs_select_the_closed_form_trainer(model, target):
     from hydra import compose, initialize_config_dir
 
+    from senhance.cli._command import parse
+    from senhance.cli.train import COMMAND, implied_overrides
+
+    overrides = implied_overrides(parse(COMMAND, [f"model={model}"]))  # senhance-train adds trainer=closed_form
+    assert overrides == [f"model={model}", "trainer=closed_form"]
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-        cfg = compose(config_name="train", overrides=[f"model={model}"])
+        cfg = compose(config_name="train", overrides=overrides)
     assert cfg.model._target_ == f"senhance.baselines.{target}"
     assert cfg.trainer._target_ == "senhance.baselines.ClosedFormTrainer"
     assert cfg.model.sample_rate == cfg.sample_rate

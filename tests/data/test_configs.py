@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 from hydra import compose, initialize_config_dir
-from hydra.utils import instantiate
 
+from senhance.cli.train import build_datasets
 from senhance.data import MixDataset, PairedDataset
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -34,7 +34,7 @@ def test_mix_group(primary, mix_corpus, cache_dir):
                                         "data.examples_per_epoch=3", f"data.cache_dir={cache_dir}",
                                         "data.snr_range=[0,5]", "data.valid_fraction=0.3",
                                         f"data.corpus_manifest={mix_corpus / 'MANIFEST.tsv'}"])
-    train, valid = instantiate(cfg.data.train), instantiate(cfg.data.valid)
+    train, valid = build_datasets(cfg.data)
     assert isinstance(train, MixDataset) and train.subset == "train" and valid.subset == "valid"
     assert train.options.snr_range == (0.0, 5.0) and len(train) == 3
     assert train[0]["noisy"].shape == (1, 2000)  # 0.25 s at the primary config's 8 kHz
@@ -52,7 +52,7 @@ def test_pairs_group(primary, tmp_path, gen, cache_dir):
                                         f"data.clean_dir={tmp_path / 'clean'}", "data.segment_seconds=0.1",
                                         "data.valid_fraction=0.25", "data.group_regex='^(p\\d+)_'",
                                         f"data.cache_dir={cache_dir}"])
-    train, valid = instantiate(cfg.data.train), instantiate(cfg.data.valid)
+    train, valid = build_datasets(cfg.data)
     assert isinstance(train, PairedDataset) and len(train) + len(valid) == 4
     assert train[0]["noisy"].shape == (1, 800)           # 0.1 s at 8 kHz (resampled on load)
     assert valid[0]["noisy"].shape == (1, 2400)          # whole 0.3 s utterance at 8 kHz
@@ -62,8 +62,7 @@ def test_pairs_group(primary, tmp_path, gen, cache_dir):
 @pytest.mark.parametrize("group", ["mix", "pairs"])
 def test_groups_compose_with_the_real_train_config(group):
     cfg = _compose(CONFIGS, "train", [f"data={group}"])
-    assert cfg.data.train.sample_rate == cfg.sample_rate and cfg.data.valid.subset == "valid"
-    assert cfg.data.train._target_.startswith("senhance.data.")
+    assert cfg.data.sample_rate == cfg.sample_rate and cfg.data._target_.startswith("senhance.data.")
 
 
 RECIPE = ["data.speed_prob=0.2", "data.pitch_prob=0.1", "data.eq_prob=0.3", "data.telephone_prob=0.05",
@@ -84,9 +83,9 @@ def test_mix_augmentation_keys_default_off_and_reach_the_dataset(primary, mix_co
     for name in MixOptions.__dataclass_fields__:  # every option is a documented key, with the code's default
         value = OmegaConf.to_container(cfg.data)[name]
         assert (tuple(value) if isinstance(value, list) else value) == getattr(defaults, name), name
-    assert instantiate(cfg.data.train).options == defaults
+    assert build_datasets(cfg.data)[0].options == defaults
     cfg = _compose(primary, "standin", base + RECIPE)
-    train, valid = instantiate(cfg.data.train), instantiate(cfg.data.valid)
+    train, valid = build_datasets(cfg.data)
     assert train.options.babble_prob == 0.15 and train.options.max_peak is None
     assert train.options.level_range == (-45.0, -5.0) and valid.options == train.options
     for data in (train, valid):

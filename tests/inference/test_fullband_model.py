@@ -44,9 +44,10 @@ def overrides_for(tmp_path, run_dir, speech, noise, **extra):
 
 def test_config_is_48k_with_bands_up_to_24k():
     from hydra.utils import instantiate
-    from omegaconf import OmegaConf
 
-    config = OmegaConf.load(Path(__file__).parents[2] / "configs" / "model" / "fullband.yaml")
+    from senhance.cli._command import compose
+
+    config = compose("train", ["model=fullband", "sample_rate=48000"], own_root=False).model  # default + overrides
     model = instantiate(config)
     assert model.sample_rate == 48000 and model.latency_samples == 960  # 20 ms
     assert model.band_expand.shape == (32, 481) and bool((model.band_expand.sum(0) == 1).all())  # 0-24 kHz

@@ -134,11 +134,10 @@ def test_hydra_config_builds_the_model():
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
-    from pathlib import Path
+    from senhance.cli._command import compose
 
-    configs = Path(__file__).resolve().parents[2] / "configs" / "model"
-    for name in ("default", "large"):
-        cfg = OmegaConf.create({"sample_rate": 16000, "model": OmegaConf.load(configs / f"{name}.yaml")})
+    for name in ("default", "large"):  # large.yaml: a defaults list on default.yaml, so compose it
+        cfg = compose("train", [f"model={name}", "sample_rate=16000"], own_root=False)
         model = instantiate(cfg.model)
         assert isinstance(model, BandFilterNet) and model.sample_rate == 16000
         assert model.init_kwargs == {k: v for k, v in OmegaConf.to_container(cfg.model, resolve=True).items() if k != "_target_"}
