@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from senhance.dsp import butter, sosfiltfilt
 from senhance.enhancer import Enhancer
 
 
@@ -31,8 +32,6 @@ def bandpass(waveform: Tensor, sample_rate: int, *, low_hz: float = 80.0, high_h
     >>> bool((out - tone)[2000:-2000].abs().max() < 0.02)
     True
     """
-    from senhance.dsp import butter, sosfiltfilt
-
     low, high = _band(sample_rate, low_hz, high_hz)
     sos = butter(int(order), (low, high), sample_rate=float(sample_rate), btype="bandpass")
     # scipy's default odd-extension length, shortened for signals that are shorter than it

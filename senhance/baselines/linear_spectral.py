@@ -17,6 +17,7 @@ from torch import Tensor
 
 from senhance.baselines.linear_time import _check_pair
 from senhance.baselines.normal_equations import NormalEquations, add_statistics
+from senhance.dsp import istft, stft
 from senhance.models.base import SerializableModule
 
 TARGETS = ("mask", "log_magnitude")
@@ -92,8 +93,6 @@ class LinearSpectralRegressor(SerializableModule):
         self.register_buffer("window", torch.hann_window(self.n_fft, periodic=True), persistent=False)
 
     def _stft(self, audio: Tensor) -> Tensor:
-        from senhance.dsp import stft
-
         return stft(audio, n_fft=self.n_fft, hop_length=self.hop_length, window=self.window)  # (G, F, N)
 
     def gain(self, magnitude: Tensor, *, chunk_frames: int = 2048) -> Tensor:
@@ -119,8 +118,6 @@ class LinearSpectralRegressor(SerializableModule):
 
     def forward(self, noisy: Tensor) -> Tensor:
         """Shape: ``(B, C, T)`` -> ``(B, C, T)``."""
-        from senhance.dsp import istft
-
         if noisy.dim() != 3:
             raise ValueError(f"noisy: expected (B, C, T), got shape {tuple(noisy.shape)}")
         b, c, length = noisy.shape

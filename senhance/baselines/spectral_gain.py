@@ -14,6 +14,7 @@ import torch
 from torch import Tensor
 
 from senhance.baselines.noise_psd import track_noise_psd
+from senhance.dsp import istft, stft
 from senhance.enhancer import Enhancer
 
 
@@ -63,8 +64,6 @@ class SpectralGainEnhancer(Enhancer):
         """Real gain ``(..., F, N)`` from the noisy periodogram and the noise PSD (both ``(..., F, N)``)."""
 
     def process(self, waveform: Tensor) -> Tensor:
-        from senhance.dsp import istft, stft
-
         if waveform.dim() != 2:
             raise ValueError(f"waveform must be (channels, time), got shape {tuple(waveform.shape)}")
         length = waveform.shape[-1]
