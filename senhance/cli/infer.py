@@ -23,6 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import MissingMandatoryValue
 from tqdm.auto import tqdm
 
+import senhance.registry
 from senhance.baselines import CLASSICAL
 from senhance.cli._command import Command, Option, run_command
 from senhance.cli.infer_plan import plan
@@ -30,7 +31,7 @@ from senhance.errors import ConfigError, UsageError
 from senhance.inference.file import enhance_file, residual_path_for
 from senhance.inference.paths import Summary
 from senhance.io import audio_info
-from senhance.registry import ModelNotFoundError, load, shipped_models
+from senhance.registry import ModelNotFoundError, shipped_models
 
 
 def _model_argument(model: str) -> str:
@@ -109,7 +110,7 @@ def run(cfg: DictConfig) -> int:
     if todo:
         options = cfg.get("model_options")
         options = OmegaConf.to_container(options, resolve=True) if OmegaConf.is_config(options) else dict(options or {})
-        enhancer = load(_model_argument(name), device=str(cfg.device), **options)
+        enhancer = senhance.registry.load(_model_argument(name), device=str(cfg.device), **options)
         name = enhancer.name
         progress = bool(cfg.get("progress", True))
         start = time.perf_counter()
