@@ -98,6 +98,17 @@ def test_stream_equals_enhance(enhancers, name, sample_rate):
     torch.testing.assert_close(streamed[:, latency:], offline, rtol=0, atol=2e-5)
 
 
+@pytest.mark.parametrize("name", ["wiener", "linear"])
+def test_stateless_stream_at_full_band_equals_enhance(enhancers, name):
+    """48 kHz audio to a 16 kHz stateless enhancer: resamplers, overlap-add and the band split, live."""
+    enhancer = enhancers[name]
+    x = torch.from_numpy(noisy_signal(48000, seconds=1.2, seed=3))
+    stream = enhancer.stream(sample_rate=48000)
+    assert stream.latency <= 0.7 * 48000
+    streamed = run_stream(stream, x, stream.hop_length)
+    torch.testing.assert_close(streamed[:, stream.latency:], enhancer.enhance(x, 48000), rtol=0, atol=2e-5)
+
+
 @pytest.mark.parametrize("name", SYSTEMS)
 def test_enhance_equals_what_senhance_infer_writes(enhancers, cli_outputs, name):
     written, rate = soundfile.read(cli_outputs / f"{name}.wav", dtype="float32", always_2d=True)
