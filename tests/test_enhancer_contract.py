@@ -142,5 +142,7 @@ def test_types_in_types_out(enhancers, name):
     assert isinstance(numpy_answer, np.ndarray) and numpy_answer.shape == (320,)
     with pytest.raises(ValueError, match="frame must be"):
         live.feed(np.zeros((1, 2, 3)))
+    with pytest.raises(ValueError, match="2 channels, the stream has 1"):
+        live.feed(np.zeros((2, 10)))
     with pytest.raises(ValueError, match="NaN"):
         enhancer.streamer().feed(np.array([0.0, np.nan]))
