@@ -61,6 +61,8 @@ class AudioKind:
     def restore(self, audio: Tensor) -> Tensor | np.ndarray:
         """``(C, n)`` float32 -> the caller's kind (``(n,)`` when they gave ``(time,)``; one channel then)."""
         audio = audio[0] if self.one_dimensional else audio
+        if audio.is_inference():  # computed under torch.inference_mode: hand out an ordinary tensor
+            audio = audio.clone()
         if self.is_numpy:
             return audio.detach().to("cpu").numpy().astype(self.dtype, copy=False)
         return audio.to(device=self.device, dtype=self.dtype)

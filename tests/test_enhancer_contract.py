@@ -127,6 +127,7 @@ def test_types_in_types_out(enhancers, name):
     tensor = torch.from_numpy(np.stack([x, x[::-1]]).astype(np.float32))  # (2, T) float32 tensor
     out = enhancer.enhance(tensor, RATE)
     assert isinstance(out, torch.Tensor) and out.shape == tensor.shape and out.dtype == torch.float32
+    out += 0.0  # an ordinary tensor (not an inference-mode one): the caller may change it in place
     np.testing.assert_allclose(out[0].numpy(), y, rtol=0, atol=1e-6)  # the same samples either way
 
     native = enhancer.streamer()  # (n,) numpy frames in: (m,) numpy frames out
