@@ -41,6 +41,7 @@ from torch import nn
 from senhance.atomic import atomic_torch_save
 from senhance.errors import UserError
 from senhance.models.base import to_plain
+from senhance.version import __version__
 
 FORMAT_VERSION = 1
 _REQUIRED_KEYS = ("format_version", "class_path", "kwargs", "state_dict", "sample_rate")
@@ -81,9 +82,7 @@ def git_commit(folder: str | Path | None = None) -> str | None:
 
 
 def _versions() -> dict:
-    import senhance
-
-    return {"torch": str(torch.__version__), "senhance": str(senhance.__version__), "python": platform.python_version()}
+    return {"torch": str(torch.__version__), "senhance": str(__version__), "python": platform.python_version()}
 
 
 def _plain_config(config: Any) -> Any:

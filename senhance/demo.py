@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-import senhance
+from senhance.evaluation.html import spectrogram_db
 from senhance.io import read_audio
+from senhance.metrics import pesq, si_sdr, stoi
+from senhance.registry import load
 
 SYSTEMS = ("default", "linear_spectral")
 
@@ -26,8 +28,6 @@ def example_paths() -> tuple[Path, Path]:
 
 def score(estimate: np.ndarray, clean: np.ndarray, sample_rate: int) -> dict[str, float]:
     """PESQ-wb, STOI and SI-SDR of mono ``estimate`` against ``clean``."""
-    from senhance.metrics import pesq, si_sdr, stoi
-
     return {"PESQ-wb": pesq(estimate, clean, sample_rate), "STOI": stoi(estimate, clean, sample_rate),
             "SI-SDR dB": si_sdr(estimate, clean)}
 
@@ -38,8 +38,6 @@ def plot_spectrograms(path: Path, signals: list[tuple[str, np.ndarray]], sample_
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from senhance.evaluation.html import spectrogram_db
 
     spectra = [(title, *spectrogram_db(audio, sample_rate)) for title, audio in signals]
     vmax = max(float(db.max()) for _, db, _, _ in spectra)
@@ -66,7 +64,7 @@ def run_demo(output_dir: str | Path = "demo_output", systems=SYSTEMS) -> dict[st
     scores = {"noisy input": score(noisy[0].numpy(), clean[0].numpy(), sample_rate)}
     signals = [("noisy input (restaurant babble, 5 dB SNR)", noisy[0].numpy())]
     for name in systems:
-        enhancer = senhance.load(name)
+        enhancer = load(name)
         out_path = enhancer.enhance_file(noisy_path, output_dir / f"example_{name}.wav", overwrite=True)
         enhanced, _ = read_audio(out_path)
         scores[name] = score(enhanced[0].numpy(), clean[0].numpy(), sample_rate)

@@ -12,8 +12,7 @@ Three kinds of names are understood, tried in this order:
 
 Packaged modules are wrapped in :class:`PackagedEnhancer`, which runs the module's
 ``forward`` ``(B, C, T) -> (B, C, T)`` one channel at a time and, for causal models that
-stream, processes long inputs block-wise through the model's ``Streamer`` so memory stays
-bounded.
+stream, declares the model's ``Streamer`` as its streamer (exact, with the model's latency).
 """
 from __future__ import annotations
 
@@ -24,8 +23,11 @@ from typing import Any, Callable
 import torch
 from torch import Tensor, nn
 
+from senhance.baselines import CLASSICAL
+from senhance.checkpoint import CheckpointError, load_package
 from senhance.enhancer import Enhancer
 from senhance.errors import ConfigError, UsageError
+from senhance.models.streamer import Streamer
 
 
 class ModelNotFoundError(UsageError, ValueError):
@@ -51,12 +53,6 @@ def shipped_models() -> list[str]:
     return sorted(entry.name[:-3] for entry in shipped_root().iterdir() if entry.name.endswith(".pt"))
 
 
-def _classical() -> dict[str, Any]:
-    from senhance.baselines import CLASSICAL  # imported on use: the baselines import senhance.enhancer
-
-    return dict(CLASSICAL)
-
-
 def load(name_or_path: str | Path, *, device: str | torch.device = "cpu", **kwargs) -> Enhancer:
     """Return the :class:`~senhance.enhancer.Enhancer` called ``name_or_path``.
 
@@ -76,7 +72,7 @@ def load(name_or_path: str | Path, *, device: str | torch.device = "cpu", **kwar
     senhance.registry.ModelNotFoundError: model='no-such-model': ...
     """
     name = str(name_or_path)
-    classical = _classical()
+    classical = dict(CLASSICAL)
     if name in classical:
         try:
             baseline = classical[name](**kwargs)
@@ -147,8 +143,6 @@ def _training_state_hint(path: Path) -> str | None:
 
 
 def _load_checkpoint(path: Path, *, device, name: str | None = None, **kwargs) -> "PackagedEnhancer":
-    from senhance.checkpoint import CheckpointError, load_package
-
     try:
         module, package = load_package(path)
     except CheckpointError as error:
@@ -163,11 +157,9 @@ def _load_checkpoint(path: Path, *, device, name: str | None = None, **kwargs) -
 
 
 def _default_streamer(module: nn.Module) -> Callable[[], Any] | None:
-    """The model's ``Streamer`` factory, or None when the module cannot stream."""
+    """The model's ``Streamer`` factory, or None when the module cannot stream (no recurrent-state interface)."""
     if not (hasattr(module, "forward_frames") and hasattr(module, "initial_state")):
         return None
-    from senhance.models import Streamer
-
     return lambda: Streamer(module)
 
 
@@ -176,9 +168,10 @@ class PackagedEnhancer(Enhancer):
 
     Channels are enhanced independently (each one as a batch item). A causal module that
     streams (it has ``forward_frames`` / ``initial_state``, so ``senhance.models.Streamer``
-    works on it) processes inputs longer than ``block_seconds`` block by block through a
-    fresh streamer, which carries the recurrent state across blocks: memory is bounded and
-    the output equals one whole-signal ``forward`` within float tolerance.
+    works on it) carries its state (:attr:`carries_state`): its streamer is that ``Streamer``,
+    exact, with the module's ``latency_samples`` and ``hop_length`` frames. Any other module
+    (the linear baselines) streams through the generic overlap-add streamer like every
+    stateless enhancer.
 
     Args:
         module: the network (moved to ``device`` and put in eval mode).
@@ -186,9 +179,10 @@ class PackagedEnhancer(Enhancer):
             ``module.sample_rate``).
         device: where the module runs.
         name: label for logs and reports (default: the class name of ``module``).
-        block_seconds: length of the blocks used for long inputs.
-        streamer: a no-argument callable returning a fresh streamer (``feed``/``flush``);
-            default: ``senhance.models.Streamer(module)`` when the module can stream.
+        block_seconds: the default block length of :meth:`enhance` for long inputs.
+        streamer: a no-argument callable returning a fresh streamer (``feed``/``flush``) that carries
+            the module's state; default: ``senhance.models.Streamer(module)`` when the module can
+            stream. The module then declares ``latency_samples`` and ``hop_length``.
 
     Shape:
         :meth:`process`: ``(C, T)`` -> ``(C, T)``.
@@ -197,10 +191,10 @@ class PackagedEnhancer(Enhancer):
     >>> model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12,
     ...                       conv_channels=4, hidden_size=8, num_layers=1)
     >>> enhancer = PackagedEnhancer(model, {"sample_rate": 8000}, name="tiny", block_seconds=0.1)
-    >>> enhancer, enhancer.can_stream, enhancer.latency_samples
-    (PackagedEnhancer(name='tiny', sample_rate=8000), True, 64)
-    >>> x = 0.1 * torch.randn(2, 2000)  # 0.25 s: processed in 0.1 s blocks through the Streamer
-    >>> torch.allclose(enhancer.process(x), enhancer.forward_offline(x), atol=1e-5)
+    >>> enhancer, enhancer.carries_state, enhancer.latency_samples, enhancer.frame_samples
+    (PackagedEnhancer(name='tiny', sample_rate=8000), True, 64, 32)
+    >>> x = 0.1 * torch.randn(2, 2000)  # 0.25 s: enhanced in 0.1 s blocks through the Streamer
+    >>> torch.allclose(enhancer.enhance(x, 8000), enhancer.process(x), atol=1e-5)
     True
     """
 
@@ -219,25 +213,30 @@ class PackagedEnhancer(Enhancer):
         self.name = name or package.get("name") or type(module).__name__
         self.block_seconds = float(block_seconds)
         self._streamer_factory = streamer if streamer is not None else _default_streamer(module)
-
-    @property
-    def can_stream(self) -> bool:
-        """True when the module carries causal state across blocks (a ``Streamer`` works)."""
-        return self._streamer_factory is not None
+        self.carries_state = self._streamer_factory is not None
 
     @property
     def latency_samples(self) -> int:
-        """Algorithmic latency of the module in samples (0 when it does not say)."""
-        return int(getattr(self.module, "latency_samples", 0))
+        """The module's ``latency_samples`` when it carries state; else the overlap-add streamer's."""
+        if self.carries_state:
+            return int(self.module.latency_samples)
+        return super().latency_samples
 
-    def streamer(self):
-        """A fresh streamer: ``feed((C, n)) -> (C, m)``, ``flush() -> (C, r)``."""
+    @property
+    def frame_samples(self) -> int:
+        """The module's ``hop_length`` when it carries state; else 10 ms."""
+        if self.carries_state:
+            return int(self.module.hop_length)
+        return super().frame_samples
+
+    def make_streamer(self):
+        """The module's streamer (state carried across calls), or the generic overlap-add one."""
         if self._streamer_factory is None:
-            raise ValueError(f"{self.name}: this model does not stream (no forward_frames/initial_state)")
+            return super().make_streamer()
         return self._streamer_factory()
 
     def forward_offline(self, waveform: Tensor) -> Tensor:
-        """One ``forward`` over the whole ``(C, T)`` signal (no blocks)."""
+        """One ``forward`` over the whole ``(C, T)`` signal (no blocks): :meth:`process`."""
         audio = waveform.to(self.device, torch.float32).unsqueeze(1)  # (C, 1, T): channels as batch
         with torch.inference_mode():
             estimate = self.module(audio)  # (C, 1, T)
@@ -246,20 +245,5 @@ class PackagedEnhancer(Enhancer):
         return estimate.squeeze(1).to("cpu", torch.float32)  # (C, T)
 
     def process(self, waveform: Tensor) -> Tensor:
-        block = int(round(self.block_seconds * self.sample_rate))
-        if not self.can_stream or waveform.shape[-1] <= block:
-            return self.forward_offline(waveform)
-        stream = self.streamer()
-        pieces = [stream.feed(waveform[:, start:start + block].to(self.device)) for start in range(0, waveform.shape[-1], block)]
-        pieces.append(stream.flush())
-        out = torch.cat([p.to("cpu", torch.float32) for p in pieces], dim=-1)  # (C, T)
-        if out.shape != waveform.shape:
-            raise RuntimeError(f"{self.name}: streamer returned {tuple(out.shape)} for input {tuple(waveform.shape)}")
-        return out
-
-    def stream(self, *, strength: float = 1.0, sample_rate: int | None = None):
-        """A :class:`~senhance.enhance.StreamingEnhancer`: frames in, frames out, fixed latency
-        (``sample_rate``: the audio's rate, default the model's)."""
-        from senhance.inference.streaming import StreamingEnhancer
-
-        return StreamingEnhancer(self, strength=strength, sample_rate=sample_rate)
+        """The raw one-shot call: one ``forward`` over the whole ``(C, T)`` signal at :attr:`sample_rate`."""
+        return self.forward_offline(waveform)

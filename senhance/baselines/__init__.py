@@ -11,9 +11,12 @@ packaged like any network and loaded with ``senhance.load(path)``.
 ['bandpass', 'spectral_subtraction', 'wiener']
 """
 from senhance.baselines.bandpass import BandPassEnhancer, bandpass
+from senhance.baselines.linear_spectral import LinearSpectralRegressor
+from senhance.baselines.linear_time import LinearTimeRegressor
 from senhance.baselines.noise_psd import track_noise_psd
 from senhance.baselines.normal_equations import NormalEquations
 from senhance.baselines.spectral_subtraction import SpectralSubtractionEnhancer, spectral_subtraction_gain
+from senhance.baselines.trainer import ClosedFormTrainer
 from senhance.baselines.wiener import WienerEnhancer, mmse_lsa_gain
 
 CLASSICAL = {
@@ -22,20 +25,6 @@ CLASSICAL = {
     "wiener": WienerEnhancer,
 }
 
-_LAZY = {  # need senhance.models / senhance.data; imported on first use
-    "LinearTimeRegressor": "senhance.baselines.linear_time",
-    "LinearSpectralRegressor": "senhance.baselines.linear_spectral",
-    "ClosedFormTrainer": "senhance.baselines.trainer",
-}
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'senhance.baselines' has no attribute {name!r}")
-
-
 __all__ = ["CLASSICAL", "BandPassEnhancer", "bandpass", "SpectralSubtractionEnhancer", "spectral_subtraction_gain",
-           "WienerEnhancer", "mmse_lsa_gain", "track_noise_psd", "NormalEquations", *_LAZY]
+           "WienerEnhancer", "mmse_lsa_gain", "track_noise_psd", "NormalEquations", "LinearTimeRegressor",
+           "LinearSpectralRegressor", "ClosedFormTrainer"]

@@ -13,18 +13,29 @@ usage error.
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
+import soundfile
+import torch
+from hydra.utils import to_absolute_path
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
+from tqdm.auto import tqdm
 
+import senhance.registry
+from senhance.baselines import CLASSICAL
 from senhance.cli._command import Command, Option, run_command
+from senhance.cli.infer_plan import plan
 from senhance.errors import ConfigError, UsageError
+from senhance.inference.file import enhance_file, residual_path_for
+from senhance.inference.paths import Summary
+from senhance.io import audio_info
+from senhance.registry import ModelNotFoundError, shipped_models
 
 
 def _model_argument(model: str) -> str:
     """A checkpoint path relative to the caller's directory becomes absolute; names stay as they are."""
-    from hydra.utils import to_absolute_path
-
     model = str(model)
     if model.endswith(".pt") or "/" in model or "\\" in model or Path(to_absolute_path(model)).is_file():
         return to_absolute_path(model)
@@ -37,8 +48,6 @@ def _inputs(cfg: DictConfig) -> list[str]:
 
 
 def _plan(cfg: DictConfig):
-    from senhance.cli.infer_plan import plan
-
     output = cfg.get("output")
     return plan(_inputs(cfg), None if output in (None, "") else str(output), suffix=cfg.get("suffix"),
                 save_residual=bool(cfg.save_residual))
@@ -46,8 +55,6 @@ def _plan(cfg: DictConfig):
 
 def check(cfg: DictConfig) -> None:
     """The settings and the output plan, before anything is loaded; raises a UsageError."""
-    from omegaconf.errors import MissingMandatoryValue
-
     try:
         cfg.input
     except MissingMandatoryValue:
@@ -60,15 +67,11 @@ def check(cfg: DictConfig) -> None:
         raise ConfigError(f"block_seconds={cfg.block_seconds}: must be positive")
     device = str(cfg.device)
     if device.startswith("cuda"):
-        import torch
-
         if not torch.cuda.is_available():
             raise ConfigError(f"device={device}: CUDA is not available here (use --device cpu)")
     elif device not in ("cpu", "mps"):
         raise ConfigError(f"device={device}: use cpu, cuda or cuda:N")
     if cfg.get("subtype") is not None:
-        import soundfile
-
         if str(cfg.subtype) not in soundfile.available_subtypes():
             raise ConfigError(f"subtype={cfg.subtype}: not a soundfile subtype (PCM_16, PCM_24, FLOAT, ...)")
     check_model(str(cfg.model))
@@ -77,9 +80,6 @@ def check(cfg: DictConfig) -> None:
 
 def check_model(name: str) -> None:
     """A shipped name, a classical baseline or an existing checkpoint file; else ModelNotFoundError (exit 2)."""
-    from senhance.baselines import CLASSICAL
-    from senhance.registry import ModelNotFoundError, shipped_models
-
     if name in CLASSICAL or name in shipped_models():
         return
     path = Path(_model_argument(name))
@@ -94,15 +94,6 @@ def check_model(name: str) -> None:
 
 def run(cfg: DictConfig) -> int:
     """Enhance ``cfg.input`` as planned; prints each output and a summary; returns the exit status."""
-    import time
-
-    from tqdm.auto import tqdm
-
-    import senhance
-    from senhance.enhance import Summary, enhance_file
-    from senhance.inference.file import residual_path_for
-    from senhance.io import audio_info
-
     check(cfg)
     jobs = _plan(cfg)
     summary = Summary()
@@ -119,7 +110,7 @@ def run(cfg: DictConfig) -> int:
     if todo:
         options = cfg.get("model_options")
         options = OmegaConf.to_container(options, resolve=True) if OmegaConf.is_config(options) else dict(options or {})
-        enhancer = senhance.load(_model_argument(name), device=str(cfg.device), **options)
+        enhancer = senhance.registry.load(_model_argument(name), device=str(cfg.device), **options)
         name = enhancer.name
         progress = bool(cfg.get("progress", True))
         start = time.perf_counter()

@@ -31,7 +31,7 @@ framing of :class:`senhance.models.Streamer` and agree within float tolerance.
 
 Latency: offline and block processing output aligned samples. Every stage is causal except the
 resamplers' short linear-phase filters; a live stream (``enhancer.stream(sample_rate=48000)``,
-:func:`realtime_stream`) has a fixed latency of 61.6 ms at 48 kHz and 79.9 ms at 44.1 kHz with
+:func:`senhance.inference.streaming.realtime_stream`) has a fixed latency of 61.6 ms at 48 kHz and 79.9 ms at 44.1 kHz with
 the default model (20 ms model window + 20 ms high-band window + the resamplers' context and pieces),
 against 20 ms at 16 kHz.
 """
@@ -43,8 +43,12 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from senhance.dsp import resample
+from senhance.inference.resample_stream import ResampledStreamer
 from senhance.models.ops import exponential_mean
 from senhance.models.spectral import SpectralMaskModel
+from senhance.models.streamer import Streamer
+from senhance.shapes import pad_or_trim
 
 _EPS = 1e-12
 
@@ -216,11 +220,8 @@ def _stack(x: Tensor, low: Tensor, enhanced: Tensor) -> Tensor:
 
 def round_trip(x: Tensor, sample_rate: int, model_sample_rate: int) -> Tensor:
     """The crossover's low band: ``x`` resampled to ``model_sample_rate`` and back, same length."""
-    from senhance.dsp import resample
-    from senhance.enhancer import fit_to_length
-
-    return fit_to_length(resample(resample(x, sample_rate, model_sample_rate), model_sample_rate, sample_rate),
-                         x.shape[-1])
+    return pad_or_trim(resample(resample(x, sample_rate, model_sample_rate), model_sample_rate, sample_rate),
+                       x.shape[-1])
 
 
 def band_split_enhance(enhance_low: Callable[[Tensor], Tensor], x: Tensor, sample_rate: int,
@@ -268,7 +269,7 @@ class BandSplitStream:
     """Block-wise band-split enhancement; the concatenated output equals :func:`band_split_enhance`.
 
     ``low_stream`` enhances at the input's rate (e.g. a model's streamer behind
-    :class:`~senhance.inference.resample_stream.ResampledStream`); the crossover's round trip runs
+    :class:`~senhance.inference.resample_stream.ResampledStreamer`); the crossover's round trip runs
     through the same block-wise resampler, and :class:`HighBandGain` through
     :class:`senhance.models.Streamer`. Every output sample waits for the resamplers' pieces
     (``block_frames`` plus their filter context), the low stream's latency and one high-band window.
@@ -278,11 +279,8 @@ class BandSplitStream:
     """
 
     def __init__(self, low_stream, sample_rate: int, model_sample_rate: int, *, block_frames: int, **options):
-        from senhance.inference.resample_stream import ResampledStream
-        from senhance.models import Streamer
-
         self.low = low_stream
-        self.reference = ResampledStream(_Identity(), int(sample_rate), int(model_sample_rate),
+        self.reference = ResampledStreamer(_Identity(), int(sample_rate), int(model_sample_rate),
                                          block_frames=block_frames)
         self.stage = HighBandGain(sample_rate=sample_rate, model_sample_rate=model_sample_rate, **options)
         self.high = Streamer(self.stage)
@@ -316,38 +314,3 @@ class BandSplitStream:
             raise RuntimeError("band split: the low-band streams returned different lengths")
         return torch.cat([out, self.high.flush()[: self.channels]], dim=-1)
 
-
-def _resample_lag(stream) -> int:
-    """Most input samples a :class:`~senhance.inference.resample_stream.ResampleStream` holds back."""
-    return stream.context + stream.hop - 1
-
-
-def realtime_stream(enhancer, sample_rate: int):
-    """A streamer for live audio at ``sample_rate`` (another rate than the enhancer's) and its latency bound.
-
-    Built like the block path (:func:`senhance.inference.waveform.block_stream`) with pieces of one
-    model hop at ``sample_rate``: above the model's rate through :class:`BandSplitStream`, below it
-    through the resamplers alone. The bound adds up what each stage may hold back: the input
-    resampler's context and piece, the model's window, the output resampler's, and (band split) one
-    high-band window; with the default model it is 2956 samples (61.6 ms) at 48 kHz and 3524
-    (79.9 ms) at 44.1 kHz.
-
-    Returns:
-        ``(stream, latency_samples, hop)``: ``stream.feed`` never lags more than ``latency_samples``
-        behind what was fed; ``hop`` is the preferred frame size.
-    """
-    from senhance.inference.waveform import block_stream
-
-    sample_rate, model_rate = int(sample_rate), int(enhancer.sample_rate)
-    model_hop = int(getattr(enhancer.module, "hop_length", 1))
-    hop = max(1, round(model_hop * sample_rate / model_rate))
-    stream = block_stream(enhancer, sample_rate, hop)
-    resampled = stream.low if isinstance(stream, BandSplitStream) else stream
-    up_lag = _resample_lag(resampled.up)
-    model_lag = int(enhancer.latency_samples) - 1 + _resample_lag(resampled.down)  # at the model's rate
-    latency = up_lag + math.ceil(model_lag * sample_rate / model_rate) + math.ceil(sample_rate / model_rate)
-    if isinstance(stream, BandSplitStream):
-        reference_lag = _resample_lag(stream.reference.up) + math.ceil(
-            _resample_lag(stream.reference.down) * sample_rate / model_rate) + math.ceil(sample_rate / model_rate)
-        latency = max(latency, reference_lag) + stream.stage.n_fft - 1
-    return stream, latency, hop

@@ -1,9 +1,28 @@
-"""Block processing for long signals: a soft limiter and an overlap-add stream.
+"""Block processing: a soft limiter, the overlap-add stream and the one streamer of stateless enhancers.
 
 Every stream here has the ``Streamer`` interface (``feed((C, n)) -> (C, m)`` ready samples,
 ``flush() -> (C, r)`` the rest), and the concatenation of everything it returns has the
 length of everything fed, aligned with the input. Causal models use their own
-``senhance.models.Streamer``; any other enhancer goes through :class:`OverlapAddStream`.
+``senhance.models.Streamer``; every other enhancer streams through :func:`stateless_streamer`
+(an :class:`OverlapAddStream` with the fixed settings below), and its offline
+:meth:`~senhance.enhancer.Enhancer.enhance` runs the same pieces, so both give the same samples.
+
+The stateless settings (in seconds at the enhancer's own rate):
+
+* ``STATELESS_HOP_SECONDS`` 0.48 s per piece (a multiple of 8 ms and 10 ms, the STFT hops of the
+  baselines and models, so every piece's frames fall on the whole signal's frame grid);
+* ``STATELESS_CROSSFADE_SECONDS`` 0.04 s raised-cosine crossfade between pieces;
+* ``STATELESS_LOOKAHEAD_SECONDS`` 0.08 s of input after each piece (covers a 32 ms STFT window and
+  a band-pass filter's backward pass);
+* ``STATELESS_HISTORY_SECONDS`` 0.96 s of input before each piece, so recursive estimators (noise
+  trackers, decision-directed SNR) have settled when the piece starts (1.92 s would add 3-30 dB of
+  agreement with the whole-signal call for 60 % more compute).
+
+Live latency: ``hop + crossfade + lookahead`` = 0.6 s (9600 samples at 16 kHz); compute: each input
+sample is processed ``(history + hop + crossfade + lookahead) / hop`` = 3.25 times. Against one
+whole-signal ``process`` call the output differs by an SNR of 38-44 dB (wiener, spectral subtraction:
+their noise trackers restart 0.96 s before each piece) and over 140 dB (band-pass, both linear
+baselines), measured on 6 s of a speech-like signal in white (0 dB) and pink (5 dB) noise.
 """
 from __future__ import annotations
 
@@ -59,17 +78,21 @@ class OverlapAddStream:
     """Run a whole-signal function block by block with context and a crossfade.
 
     Output piece ``k`` covers input samples ``[k*hop, (k+1)*hop + crossfade)`` and is computed
-    from the input widened by ``context`` samples on each side (cut at the signal's ends);
-    consecutive pieces are crossfaded over ``crossfade`` samples. For any processing whose
-    output depends on the input no further than ``context`` samples away (filters, STFT
-    masks, resampling) the result equals whole-signal processing; for anything else the
-    crossfade hides the seams. Memory holds at most ``hop + crossfade + 2 * context`` samples.
+    from the input widened by ``context`` samples before it and ``lookahead`` samples after it
+    (cut at the signal's ends); consecutive pieces are crossfaded over ``crossfade`` samples. For
+    any processing whose output depends on the input no further than that (filters, STFT masks,
+    resampling) the result equals whole-signal processing; for anything else the crossfade hides
+    the seams. Piece boundaries are absolute sample positions, so the output does not depend on
+    how the input is cut into ``feed`` calls. Output sample ``t`` is returned once
+    ``t + latency`` samples were fed at most (:attr:`latency` = ``hop + crossfade + lookahead``).
+    Memory holds at most ``context + hop + crossfade + lookahead`` samples plus one feed.
 
     Args:
         fn: ``(C, n) -> (C, n)``.
         hop: samples emitted per processed piece.
         crossfade: samples over which pieces are blended.
-        context: samples of extra input on each side, discarded after processing.
+        context: samples of extra input before each piece (and after it, unless ``lookahead`` is given).
+        lookahead: samples of extra input after each piece (default: ``context``).
 
     Shape:
         ``feed((C, n)) -> (C, m)``; ``flush() -> (C, r)``; total output length == input length.
@@ -80,20 +103,29 @@ class OverlapAddStream:
     True
     """
 
-    def __init__(self, fn: Callable[[Tensor], Tensor], *, hop: int, crossfade: int, context: int):
-        if hop <= 0 or crossfade < 0 or context < 0:
-            raise ValueError(f"hop={hop} must be > 0, crossfade={crossfade} and context={context} >= 0")
+    def __init__(self, fn: Callable[[Tensor], Tensor], *, hop: int, crossfade: int, context: int,
+                 lookahead: int | None = None):
+        lookahead = context if lookahead is None else lookahead
+        if hop <= 0 or crossfade < 0 or context < 0 or lookahead < 0:
+            raise ValueError(f"hop={hop} must be > 0, crossfade={crossfade}, context={context} and "
+                             f"lookahead={lookahead} >= 0")
         self.fn, self.hop, self.crossfade, self.context = fn, int(hop), int(crossfade), int(context)
+        self.lookahead = int(lookahead)
         self._buffer: Tensor | None = None  # input from absolute sample self._start
         self._start = 0  # absolute index of self._buffer[..., 0]
         self._next = 0  # absolute index of the next output piece's first sample
         self._tail: Tensor | None = None  # previous piece's last `crossfade` samples
         self._fade = crossfade_window(self.crossfade)
 
+    @property
+    def latency(self) -> int:
+        """The most samples the output lags behind the input: ``hop + crossfade + lookahead``."""
+        return self.hop + self.crossfade + self.lookahead
+
     def _run(self, begin: int, end: int) -> Tensor:
         """Process output range [begin, end) with context; returns (C, end - begin)."""
         lo = max(begin - self.context, self._start)
-        hi = min(end + self.context, self._start + self._buffer.shape[-1])
+        hi = min(end + self.lookahead, self._start + self._buffer.shape[-1])
         out = self.fn(self._buffer[:, lo - self._start:hi - self._start])  # (C, hi - lo)
         return out[:, begin - lo:end - lo]
 
@@ -107,7 +139,7 @@ class OverlapAddStream:
     def feed(self, chunk: Tensor) -> Tensor:
         self._buffer = chunk if self._buffer is None else torch.cat([self._buffer, chunk], dim=-1)
         ready = []
-        while self._start + self._buffer.shape[-1] >= self._next + self.hop + self.crossfade + self.context:
+        while self._start + self._buffer.shape[-1] >= self._next + self.latency:
             piece = self._blend(self._run(self._next, self._next + self.hop + self.crossfade))
             ready.append(piece[:, :self.hop])
             self._tail = piece[:, self.hop:]
@@ -128,3 +160,45 @@ class OverlapAddStream:
         piece = self._blend(self._run(self._next, end))
         self._buffer, self._tail = None, None
         return piece
+
+
+#: The stateless streamer's settings (see the module docstring), in seconds at the enhancer's rate.
+STATELESS_HOP_SECONDS = 0.48
+STATELESS_CROSSFADE_SECONDS = 0.04
+STATELESS_LOOKAHEAD_SECONDS = 0.08
+STATELESS_HISTORY_SECONDS = 0.96
+
+
+def stateless_settings(sample_rate: int) -> dict[str, int]:
+    """The :class:`OverlapAddStream` keyword arguments of :func:`stateless_streamer` at ``sample_rate``.
+
+    >>> stateless_settings(16000)
+    {'hop': 7680, 'crossfade': 640, 'context': 15360, 'lookahead': 1280}
+    """
+    def samples(seconds: float) -> int:
+        return max(1, int(round(seconds * int(sample_rate))))
+
+    return {"hop": samples(STATELESS_HOP_SECONDS), "crossfade": samples(STATELESS_CROSSFADE_SECONDS),
+            "context": samples(STATELESS_HISTORY_SECONDS), "lookahead": samples(STATELESS_LOOKAHEAD_SECONDS)}
+
+
+def stateless_latency(sample_rate: int) -> int:
+    """Latency in samples of :func:`stateless_streamer` at ``sample_rate`` (0.6 s).
+
+    >>> stateless_latency(16000)
+    9600
+    """
+    settings = stateless_settings(sample_rate)
+    return settings["hop"] + settings["crossfade"] + settings["lookahead"]
+
+
+def stateless_streamer(fn: Callable[[Tensor], Tensor], sample_rate: int) -> OverlapAddStream:
+    """The one streamer of enhancers without recurrent state: ``fn`` ``(C, n) -> (C, n)`` run on
+    overlapping pieces with the fixed settings of :func:`stateless_settings`.
+
+    >>> s = stateless_streamer(lambda x: -x, 8000)
+    >>> x = torch.randn(2, 9000)
+    >>> torch.allclose(torch.cat([s.feed(x[:, :4000]), s.feed(x[:, 4000:]), s.flush()], -1), -x, atol=1e-6)
+    True
+    """
+    return OverlapAddStream(fn, **stateless_settings(sample_rate))

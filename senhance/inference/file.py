@@ -11,13 +11,13 @@ from pathlib import Path
 
 import soundfile
 import torch
+from tqdm.auto import tqdm
 
-from senhance.enhancer import Enhancer
 from senhance.errors import UserError
 from senhance.inference.blocks import soft_limit
-from senhance.inference.waveform import (DEFAULT_BLOCK_SECONDS, OLA_CONTEXT_SECONDS, OLA_CROSSFADE_SECONDS,  # noqa: F401
-                                         attenuation_floor, block_frames_for, block_stream, check_strength,
-                                         enhance_blocks, mix)
+from senhance.inference.waveform import (DEFAULT_BLOCK_SECONDS, attenuation_floor, block_frames_for,  # noqa: F401
+                                         block_stream, check_strength, enhance_blocks, mix)
+from senhance.io import AudioFileError, AudioWriter, audio_info, iter_audio_blocks, read_audio, write_audio
 
 
 class OutputExistsError(UserError, ValueError):
@@ -48,7 +48,7 @@ def _check_output(path: Path, input_path: Path, overwrite: bool, what: str) -> N
         raise OutputExistsError(f"{what}={path}: already exists (pass overwrite=true to replace it)")
 
 
-def enhance_file(enhancer: Enhancer, input_path: str | Path, output_path: str | Path, *, strength: float = 1.0,
+def enhance_file(enhancer, input_path: str | Path, output_path: str | Path, *, strength: float = 1.0,
                  save_residual: bool = False, residual_path: str | Path | None = None, subtype: str | None = None,
                  overwrite: bool = False, block_seconds: float = DEFAULT_BLOCK_SECONDS,
                  progress: bool = False, max_attenuation_db: float | None = None) -> Path:
@@ -95,8 +95,6 @@ def enhance_file(enhancer: Enhancer, input_path: str | Path, output_path: str | 
     senhance.inference.file.OutputExistsError: output=...out.wav: already exists (pass overwrite=true to replace it)
     >>> folder.cleanup()
     """
-    from senhance.io import AudioFileError, AudioWriter, audio_info, iter_audio_blocks, read_audio, write_audio
-
     strength = check_strength(strength)
     attenuation_floor(max_attenuation_db)
     block_frames_for(block_seconds, 1)  # validate before touching any file
@@ -115,8 +113,6 @@ def enhance_file(enhancer: Enhancer, input_path: str | Path, output_path: str | 
 
     bar = None
     if progress and info.frames > block_frames:
-        from tqdm.auto import tqdm
-
         bar = tqdm(total=round(info.frames / sample_rate, 1), unit="s", desc=input_path.name, leave=False)
 
     def blocks():

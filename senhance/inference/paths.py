@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import soundfile
+from tqdm.auto import tqdm
 
-from senhance.enhancer import Enhancer
 from senhance.errors import UsageError
 from senhance.inference.file import DEFAULT_BLOCK_SECONDS, enhance_file, residual_path_for
+from senhance.inference.waveform import attenuation_floor
+from senhance.io import audio_info
 
 
 class NoInputError(UsageError, ValueError):
@@ -106,7 +108,7 @@ def output_for(file: Path, root: Path | None, output: Path, suffix: str) -> Path
     return output / relative.parent / f"{relative.stem}{suffix}{relative.suffix}"
 
 
-def enhance_paths(enhancer: Enhancer, input: str | Path, output: str | Path, *, suffix: str = "",
+def enhance_paths(enhancer, input: str | Path, output: str | Path, *, suffix: str = "",
                   strength: float = 1.0, save_residual: bool = False, overwrite: bool = False,
                   subtype: str | None = None, block_seconds: float = DEFAULT_BLOCK_SECONDS,
                   progress: bool = True, max_attenuation_db: float | None = None) -> Summary:
@@ -136,10 +138,6 @@ def enhance_paths(enhancer: Enhancer, input: str | Path, output: str | Path, *, 
     (['bad.wav'], 0.2)
     >>> folder.cleanup()
     """
-    from tqdm.auto import tqdm
-
-    from senhance.inference.waveform import attenuation_floor
-
     attenuation_floor(max_attenuation_db)  # a bad value is a usage error, not one failure per file
     files, root = collect_inputs(input, output)
     output = Path(output)
@@ -170,6 +168,4 @@ def enhance_paths(enhancer: Enhancer, input: str | Path, output: str | Path, *, 
 
 
 def _duration(path: Path) -> float:
-    from senhance.io import audio_info
-
     return audio_info(path).duration

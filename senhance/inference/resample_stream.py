@@ -1,11 +1,13 @@
 """Block-wise resampling that equals :func:`senhance.dsp.resample` on the whole signal.
 
 ``senhance.dsp.resample`` is a polyphase FIR (a windowed sinc, zero outside the signal), so an
-output sample depends only on input samples a few dozen samples away. :class:`ResampleStream`
+output sample depends only on input samples a few dozen samples away. :class:`BlockResampler`
 cuts the input into pieces whose boundaries fall on whole periods of the rate ratio, resamples
 each with context on both sides and keeps the exact middle: the concatenated output equals
-whole-signal resampling within float tolerance. :class:`ResampledStream` chains
-resample -> a model's streamer -> resample back, so a causal model streams files at any rate.
+whole-signal resampling within float tolerance. :class:`ResampledStreamer` chains
+resample -> an enhancer's native-rate streamer -> resample back, so every enhancer streams at any rate.
+
+``ResampleStream`` and ``ResampledStream`` are the old names of these two classes (deprecated aliases).
 """
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ import math
 import torch
 from torch import Tensor
 
+from senhance.dsp import resample
+
 #: Input context on each side, in units of the filter's reach (``half_width`` 10 in senhance.dsp).
 _REACH_TAPS = 12
 
 
-class ResampleStream:
+class BlockResampler:
     """``feed((C, n)) -> (C, m)`` at ``new_sample_rate``; ``flush()`` the rest; equals whole-signal resampling.
 
     Args:
@@ -28,7 +32,7 @@ class ResampleStream:
     >>> import torch
     >>> from senhance.dsp import resample
     >>> x = torch.randn(1, 1000)
-    >>> s = ResampleStream(44100, 16000, block_frames=300)
+    >>> s = BlockResampler(44100, 16000, block_frames=300)
     >>> y = torch.cat([s.feed(x[:, :123]), s.feed(x[:, 123:]), s.flush()], dim=-1)
     >>> torch.allclose(y, resample(x, 44100, 16000), atol=1e-5)
     True
@@ -46,12 +50,15 @@ class ResampleStream:
         self._next = 0  # absolute input index where the next piece starts (a multiple of period_in)
         self._fed = 0
 
+    @property
+    def max_lag(self) -> int:
+        """The most input samples :meth:`feed` holds back (its context and one piece)."""
+        return self.context + self.hop - 1
+
     def _out_index(self, i: int) -> int:
         return i // self.period_in * self.period_out  # exact: i is a multiple of period_in
 
     def _run(self, begin: int, end: int | None) -> Tensor:
-        from senhance.dsp import resample
-
         lo = max(begin - self.context, self._start)
         piece = self._buffer[:, lo - self._start:None if end is None else end + self.context - self._start]
         out = resample(piece, self.orig, self.new)
@@ -80,19 +87,28 @@ class ResampleStream:
         return self._run(self._next, None)
 
 
-class ResampledStream:
-    """A streamer at another rate: resample to the model's rate, stream, resample back.
+class ResampledStreamer:
+    """A native-rate streamer used at another rate: resample to its rate, stream, resample back.
 
-    The output has exactly as many samples as were fed and equals
-    ``Enhancer.enhance`` on the whole signal (resample, model, resample back, trim) within
-    float tolerance.
+    The output has exactly as many samples as were fed and equals the whole-signal path
+    (resample, the streamer over the whole signal, resample back, :func:`~senhance.shapes.pad_or_trim`)
+    within float tolerance.
+
+    Args:
+        streamer: ``feed`` / ``flush`` at ``model_sample_rate`` (e.g. ``enhancer.streamer()``).
+        sample_rate: the audio's rate (Hz).
+        model_sample_rate: the streamer's rate (Hz).
+        block_frames: approximate input samples per resampled piece.
+
+    Shape:
+        ``feed((C, n)) -> (C, m)``; ``flush() -> (C, r)``; in total as many samples as were fed.
     """
 
     def __init__(self, streamer, sample_rate: int, model_sample_rate: int, *, block_frames: int):
         model_block = max(1, round(block_frames * model_sample_rate / sample_rate))
-        self.up = ResampleStream(sample_rate, model_sample_rate, block_frames=block_frames)
+        self.up = BlockResampler(sample_rate, model_sample_rate, block_frames=block_frames)
         self.model = streamer
-        self.down = ResampleStream(model_sample_rate, sample_rate, block_frames=model_block)
+        self.down = BlockResampler(model_sample_rate, sample_rate, block_frames=model_block)
         self._fed = 0
         self._emitted = 0
 
@@ -111,7 +127,12 @@ class ResampledStream:
         out = torch.cat([self.down.feed(enhanced), self.down.flush()], dim=-1)
         out = self._limit(out)
         missing = self._fed - self._emitted
-        if missing > 0:  # the round trip came back short: zero-pad like Enhancer.enhance does
+        if missing > 0:  # the round trip came back short: zero-pad like the whole-signal path does
             out = torch.cat([out, out.new_zeros(out.shape[0], missing)], dim=-1)
             self._emitted += missing
         return out
+
+
+#: Deprecated names (before issue 17): the block-wise resampler and the resampled streamer.
+ResampleStream = BlockResampler
+ResampledStream = ResampledStreamer

@@ -1,12 +1,17 @@
-"""The one code path for "enhance this audio the way ``senhance-infer`` would".
+"""The one code path for "enhance this audio": :meth:`Enhancer.enhance`, ``senhance-infer`` and streams share it.
 
-:func:`enhance_blocks` turns noisy ``(C, n)`` blocks into output blocks: signals longer than one
-block go through :func:`block_stream` (a model's streamer carrying its state across blocks, or
-overlap-add for stateless enhancers), the enhanced part is soft-limited above -1 dBFS and mixed
-with the input by the ``strength`` knob (:func:`mix`). :func:`enhance_waveform` runs it on a
-waveform in memory; :func:`~senhance.inference.file.enhance_file` runs it on blocks read from a
-file and the evaluation (:func:`senhance.evaluation.evaluate`) on whole files, so the samples
-they produce are the same (before the file's quantisation).
+:func:`enhance_blocks` turns noisy ``(C, n)`` blocks into output blocks: a signal of at most one
+block is enhanced whole (:func:`enhance_whole`), a longer one through :func:`block_stream` (the
+enhancer's native-rate streamer, behind exact block-wise resamplers at other rates); both give the
+same samples, because the whole-signal path runs the same streamer over the whole signal. The
+enhanced part is attenuation-limited, soft-limited above -1 dBFS and mixed with the input by the
+``strength`` knob (:func:`mix`). :meth:`senhance.enhancer.Enhancer.enhance` runs it on a waveform in
+memory (:func:`enhance_waveform` is its old name), :func:`~senhance.inference.file.enhance_file` on
+blocks read from a file, and :class:`~senhance.inference.streaming.StreamingEnhancer` applies the
+same streamer and :func:`mix` frame by frame.
+
+The enhancer is used through its declared contract (:class:`senhance.enhancer.Enhancer`):
+``sample_rate``, ``band_split`` and ``streamer()``.
 """
 from __future__ import annotations
 
@@ -16,15 +21,15 @@ from typing import Iterable, Iterator
 import torch
 from torch import Tensor
 
-from senhance.enhancer import as_channels_time
+from senhance.dsp import resample
 from senhance.errors import ConfigError
-from senhance.inference.blocks import OverlapAddStream, soft_limit
+from senhance.inference.bandsplit import BandSplitStream, band_split_enhance
+from senhance.inference.blocks import soft_limit
+from senhance.inference.resample_stream import ResampledStreamer
+from senhance.shapes import pad_or_trim
 
 #: Signals longer than this are enhanced in blocks of this length (files are also read and written so).
 DEFAULT_BLOCK_SECONDS = 10.0
-#: Overlap-add settings for enhancers that cannot carry state across blocks.
-OLA_CONTEXT_SECONDS = 0.5
-OLA_CROSSFADE_SECONDS = 0.25
 
 
 def check_strength(strength: float) -> float:
@@ -102,34 +107,67 @@ def mix(noisy: Tensor, enhanced: Tensor, strength: float, max_attenuation_db: fl
     return strength * limited + (1.0 - strength) * noisy
 
 
-def block_stream(enhancer, sample_rate: int, block_frames: int):
-    """The stream that enhances a long signal at ``sample_rate`` block by block.
+def stream_through(stream, audio: Tensor) -> Tensor:
+    """Feed the whole ``(C, T)`` signal to a fresh ``stream`` and flush it; returns ``(C, T)``.
 
-    A model that streams (``enhancer.streamer()``) carries its state across blocks, so the
-    output equals whole-file processing; a file at another rate goes through an exact
-    block-wise resampler on both sides
-    (:class:`~senhance.inference.resample_stream.ResampledStream`), and one at a higher rate
-    also through the band split that keeps its top band
-    (:class:`~senhance.inference.bandsplit.BandSplitStream`). Enhancers that cannot
-    carry state (the classical baselines) enhance overlapping pieces of ``block_frames``
-    with 0.5 s of context on each side, crossfaded over 0.25 s
-    (:class:`~senhance.inference.blocks.OverlapAddStream`).
+    >>> from senhance.inference.blocks import stateless_streamer
+    >>> x = torch.randn(1, 20000)
+    >>> torch.allclose(stream_through(stateless_streamer(lambda s: 2 * s, 16000), x), 2 * x, atol=1e-6)
+    True
     """
-    if getattr(enhancer, "can_stream", False):
-        if int(sample_rate) == int(enhancer.sample_rate):
-            return enhancer.streamer()
-        from senhance.inference.resample_stream import ResampledStream
+    out = torch.cat([stream.feed(audio), stream.flush()], dim=-1)
+    if out.shape != audio.shape:
+        raise RuntimeError(f"the streamer returned {tuple(out.shape)} samples for an input of {tuple(audio.shape)}")
+    return out
 
-        low = ResampledStream(enhancer.streamer(), int(sample_rate), int(enhancer.sample_rate),
-                              block_frames=block_frames)
-        if getattr(enhancer, "band_split", False) and int(sample_rate) > int(enhancer.sample_rate):
-            from senhance.inference.bandsplit import BandSplitStream  # full band: as Enhancer.enhance
 
-            return BandSplitStream(low, int(sample_rate), int(enhancer.sample_rate), block_frames=block_frames)
-        return low
-    return OverlapAddStream(lambda x: enhancer.enhance(x, sample_rate), hop=block_frames,
-                            crossfade=min(block_frames, int(OLA_CROSSFADE_SECONDS * sample_rate)),
-                            context=int(OLA_CONTEXT_SECONDS * sample_rate))
+def resampled_enhance(enhancer, audio: Tensor, sample_rate: int) -> Tensor:
+    """``(C, T)`` at ``sample_rate``: resampled to the enhancer's rate, its streamer over the whole
+    signal, resampled back, :func:`~senhance.shapes.pad_or_trim` to ``T`` (the band it can see only)."""
+    rate = int(enhancer.sample_rate)
+    enhanced = stream_through(enhancer.streamer(), resample(audio, int(sample_rate), rate))  # (C, T') at its rate
+    return pad_or_trim(resample(enhanced, rate, int(sample_rate)), audio.shape[-1])
+
+
+def enhance_whole(enhancer, audio: Tensor, sample_rate: int) -> Tensor:
+    """The whole-signal enhancement of ``(C, T)`` float32 at ``sample_rate`` (no limiter, no mix).
+
+    At the enhancer's rate: its streamer over the whole signal (for enhancers with recurrent state
+    that is ``process`` within float tolerance; stateless ones give their overlap-add pieces).
+    Other rates: :func:`resampled_enhance`, and above the enhancer's rate with ``band_split`` the
+    band split that keeps the top band (:func:`~senhance.inference.bandsplit.band_split_enhance`).
+    :func:`block_stream` gives the same samples block by block.
+    """
+    rate, sample_rate = int(enhancer.sample_rate), int(sample_rate)
+    if sample_rate == rate:
+        return stream_through(enhancer.streamer(), audio)
+
+    def enhance_low(x: Tensor) -> Tensor:
+        return resampled_enhance(enhancer, x, sample_rate)
+
+    if enhancer.band_split and sample_rate > rate:  # full band: keep the top octaves
+        return band_split_enhance(enhance_low, audio, sample_rate, rate)
+    return enhance_low(audio)
+
+
+def block_stream(enhancer, sample_rate: int, block_frames: int):
+    """The stream that enhances a signal at ``sample_rate`` block by block, as :func:`enhance_whole` does.
+
+    At the enhancer's rate it is ``enhancer.streamer()`` (a model's ``Streamer`` carrying its
+    state, or the overlap-add streamer of stateless enhancers); at another rate that streamer
+    behind exact block-wise resamplers on both sides
+    (:class:`~senhance.inference.resample_stream.ResampledStreamer`, pieces of about
+    ``block_frames``), and above the enhancer's rate also through the band split that keeps the
+    top band (:class:`~senhance.inference.bandsplit.BandSplitStream`).
+    """
+    native = enhancer.streamer()
+    rate, sample_rate = int(enhancer.sample_rate), int(sample_rate)
+    if sample_rate == rate:
+        return native
+    low = ResampledStreamer(native, sample_rate, rate, block_frames=block_frames)
+    if enhancer.band_split and sample_rate > rate:
+        return BandSplitStream(low, sample_rate, rate, block_frames=block_frames)
+    return low
 
 
 def enhance_blocks(enhancer, blocks: Iterable[Tensor], sample_rate: int, *, total_frames: int,
@@ -139,8 +177,8 @@ def enhance_blocks(enhancer, blocks: Iterable[Tensor], sample_rate: int, *, tota
 
     Each pair holds matching input and output samples (``(C, m)`` each, on the CPU); their
     concatenation covers the whole signal. A signal of at most ``block_frames`` samples
-    (``total_frames``) is enhanced in one :meth:`~senhance.enhancer.Enhancer.enhance` call;
-    a longer one through :func:`block_stream`, so memory stays bounded. The output is
+    (``total_frames``) is enhanced whole (:func:`enhance_whole`); a longer one through
+    :func:`block_stream`, so memory stays bounded; both give the same samples. The output is
     :func:`mix` ``(noisy, enhanced, strength, max_attenuation_db)`` (attenuation-limited, soft-limited);
     ``source`` names the input in errors.
 
@@ -158,7 +196,11 @@ def enhance_blocks(enhancer, blocks: Iterable[Tensor], sample_rate: int, *, tota
     if int(total_frames) <= int(block_frames):  # short: one whole-signal call
         parts = list(blocks)
         noisy = torch.cat(parts, dim=-1) if len(parts) > 1 else parts[0]
-        enhanced = enhancer.enhance(noisy, sample_rate) if strength > 0 else noisy
+        if strength > 0:
+            with torch.inference_mode():
+                enhanced = enhance_whole(enhancer, noisy, sample_rate)
+        else:
+            enhanced = noisy
         yield noisy, mix(noisy, enhanced.to("cpu", torch.float32), strength, max_attenuation_db)
         return
     stream = block_stream(enhancer, sample_rate, block_frames) if strength > 0 else None
@@ -193,43 +235,18 @@ def enhance_blocks(enhancer, blocks: Iterable[Tensor], sample_rate: int, *, tota
         raise RuntimeError(f"{source}: the enhancer returned fewer samples than it was fed")
 
 
-def enhance_waveform(enhancer, waveform: Tensor, sample_rate: int, *, strength: float = 1.0,
-                     block_seconds: float = DEFAULT_BLOCK_SECONDS, max_attenuation_db: float | None = None) -> Tensor:
-    """Enhance ``waveform`` exactly as :func:`~senhance.inference.file.enhance_file` enhances a file.
+def enhance_waveform(enhancer, waveform, sample_rate: int, *, strength: float = 1.0,
+                     block_seconds: float | None = None, max_attenuation_db: float | None = None):
+    """``enhancer.enhance(waveform, sample_rate, ...)``: the old name of :meth:`senhance.enhancer.Enhancer.enhance`.
 
-    The result is the float32 audio ``enhance_file`` (and so ``senhance-infer``) writes for a
-    file holding ``waveform`` at ``sample_rate``, before the file's quantisation: signals
-    longer than ``block_seconds`` are processed block by block (streaming state carried
-    across blocks, or overlap-add), the enhanced part is soft-limited above -1 dBFS and
-    mixed with the input by ``strength``.
-
-    Args:
-        enhancer: any :class:`~senhance.enhancer.Enhancer`.
-        waveform: ``(time,)`` or ``(channels, time)``, finite, at ``sample_rate``.
-        strength: dry/wet knob in [0, 1]; 0 returns the input exactly.
-        block_seconds: block length for long signals.
-        max_attenuation_db: the most the output is attenuated relative to the input, in dB
-            (:func:`limit_attenuation`); ``None``: no limit.
-
-    Shape:
-        ``(time,)`` or ``(channels, time)`` -> float32 of the same shape.
+    Kept so existing callers work; it is exactly what ``senhance-infer`` writes for a file holding
+    ``waveform`` (before the file's quantisation).
 
     >>> import senhance
     >>> wiener = senhance.load("wiener")
     >>> x = 0.1 * torch.randn(2, 4000)
-    >>> y = enhance_waveform(wiener, x, 16000)
-    >>> y.shape, y.dtype
-    (torch.Size([2, 4000]), torch.float32)
-    >>> torch.equal(enhance_waveform(wiener, x, 16000, strength=0.0), x)
+    >>> torch.equal(enhance_waveform(wiener, x, 16000), wiener.enhance(x, 16000))
     True
     """
-    waveform = torch.as_tensor(waveform)
-    audio = as_channels_time(waveform, sample_rate).cpu()  # (C, T) float32
-    block_frames = block_frames_for(block_seconds, sample_rate)
-    total = audio.shape[-1]
-    blocks = (audio[:, start:start + block_frames] for start in range(0, total, block_frames))
-    pieces = [output for _, output in enhance_blocks(enhancer, blocks, int(sample_rate), total_frames=total,
-                                                     strength=strength, block_frames=block_frames,
-                                                     max_attenuation_db=max_attenuation_db)]
-    output = torch.cat(pieces, dim=-1) if len(pieces) > 1 else pieces[0]
-    return output[0] if waveform.dim() == 1 else output
+    return enhancer.enhance(waveform, sample_rate, strength=strength, block_seconds=block_seconds,
+                            max_attenuation_db=max_attenuation_db)

@@ -51,9 +51,22 @@ def test_every_feed_returns_as_many_samples(tiny_checkpoint):
     assert torch.equal(streamed[:, stream.latency:], x)
 
 
-def test_non_streaming_enhancer_is_refused(standins):
-    with pytest.raises(ValueError, match="does not stream"):
-        StreamingEnhancer(standins.GainEnhancer())
+def test_stateless_enhancer_streams_through_overlap_add(standins):
+    """Every enhancer streams: one without recurrent state through the generic overlap-add streamer,
+    0.6 s behind; a causal FIR depends on 30 past samples only, so the pieces give scipy's whole-signal result."""
+    from scipy.signal import firwin, lfilter
+
+    taps = firwin(31, 0.2)
+    fir = standins.FirEnhancer(taps)  # 8 kHz
+    stream = StreamingEnhancer(fir)
+    assert (fir.carries_state, stream.latency, fir.latency_samples) == (False, 4800, 4800)
+    x = 0.3 * np.random.default_rng(2).uniform(-1, 1, (2, 12000))
+    y = stream_all(stream, torch.from_numpy(x).float(), 80).numpy()
+    assert y.shape == (2, 12000 + 4800)
+    np.testing.assert_array_equal(y[:, :4800], 0)
+    np.testing.assert_allclose(y[:, 4800:], lfilter(taps, [1.0], x, axis=-1), atol=1e-5)
+    with pytest.raises(ValueError, match="strength"):
+        StreamingEnhancer(fir, strength=2.0)
 
 
 def test_default_model_blocks_equal_whole_file(tmp_path, standins, default_checkpoint):
