@@ -149,11 +149,13 @@ def main(argv=None) -> int:
     parser.add_argument("--work-dir", type=Path, default=Path("outputs/peers"), help="peer outputs, timings, eval")
     parser.add_argument("--name", default="peers", help="results: bench/results/NAME.json and NAME.md")
     parser.add_argument("--jobs", type=int, default=1, help="senhance-eval scoring processes")
-    parser.add_argument("--rtf-files", type=int, default=5)
+    parser.add_argument("--rtf-files", type=int, default=5, help="files timed per round; 0: no timing rounds")
     parser.add_argument("--rtf-rounds", type=int, default=3)
     parser.add_argument("--reuse-outputs", action="store_true", help="skip a peer whose outputs folder is complete")
     parser.add_argument("--no-eval", action="store_true", help="only install, run and time the peers")
     args = parser.parse_args(argv)
+    if args.rtf_files < 0 or args.rtf_rounds < 1:
+        parser.error(f"--rtf-files={args.rtf_files} must be >= 0 and --rtf-rounds={args.rtf_rounds} >= 1")
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
     unknown = [p for p in peers if p not in PEERS]
     if unknown:
@@ -186,7 +188,7 @@ def main(argv=None) -> int:
     systems = [s for s in args.systems.split(",") if s]
     timed = {**senhance_systems(systems), **{peer: None for peer in peers}}  # label -> senhance spec or None
     rounds: dict[str, list] = {label: [] for label in timed}
-    for index in range(args.rtf_rounds):
+    for index in range(args.rtf_rounds if args.rtf_files > 0 else 0):  # --rtf-files 0: no speed rounds
         for label, spec in timed.items():
             timing = work / "rtf" / f"{label}.{index}.json"
             if spec is None:

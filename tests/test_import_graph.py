@@ -24,7 +24,7 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 #: senhance's top-level modules and packages, lowest layer first; a module may import its own layer and those
 #: below. ``senhance`` is the package's ``__init__`` (the public ``senhance.load``), at the top with the commands.
 LAYERS = (
-    ("errors", "torch_pair", "version", "atomic"),  # stdlib / torch only
+    ("errors", "torch_pair", "version", "atomic", "shapes"),  # stdlib / numpy / torch only
     ("io",),
     ("dsp",),
     ("data", "models", "losses", "metrics"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from senhance.dsp import resample
-from senhance.enhancer import fit_to_length
+from senhance.shapes import pad_or_trim
 from senhance.io import AUDIO_SUFFIXES, read_audio
 
 #: Largest length difference, in seconds, that is padded or trimmed instead of refused.
@@ -72,4 +72,4 @@ class PrecomputedOutputs:
         if abs(difference) > self.length_tolerance * sample_rate:
             raise ValueError(f"{path}: {audio.shape[-1]} samples at {sample_rate} Hz but the noisy file has {frames} "
                              f"(more than {self.length_tolerance} s apart)")
-        return np.ascontiguousarray(fit_to_length(audio, frames).numpy(), dtype=np.float32)
+        return np.ascontiguousarray(pad_or_trim(audio, frames).numpy(), dtype=np.float32)

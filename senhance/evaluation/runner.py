@@ -20,7 +20,7 @@ from senhance.evaluation.scoring import DEFAULT_METRICS, check_metrics, metric_i
 from senhance.evaluation.stats import paired_difference, summarize
 from senhance.evaluation.systems import CLEAN, NOISY, SystemSpec, SystemSpecError, parse_systems
 from senhance.inference.file import output_subtype
-from senhance.inference.waveform import DEFAULT_BLOCK_SECONDS, block_frames_for, enhance_waveform
+from senhance.inference.waveform import DEFAULT_BLOCK_SECONDS, block_frames_for
 from senhance.io import audio_info, read_audio, write_audio
 
 FORMAT = "senhance-eval/1"
@@ -117,7 +117,7 @@ def evaluate(
         pesq_mode: ``"wb"`` (16 kHz) or ``"nb"`` (8 kHz).
         block_seconds: block length of long files, as in ``senhance-infer``.
 
-    Every system enhances a file through :func:`senhance.inference.waveform.enhance_waveform`, the
+    Every system enhances a file through its :meth:`~senhance.enhancer.Enhancer.enhance`, the
     code path of ``senhance-infer`` (block processing, soft limiter), so the scores are those of the
     audio it writes; with ``save_audio`` the files are written with the noisy file's subtype, as
     ``senhance-infer`` writes them. Files are read whole (the metrics need the whole signal).
@@ -226,7 +226,7 @@ def evaluate(
                     elif isinstance(system, PrecomputedOutputs):
                         estimate = system.output_for(item.id, tuple(noisy.shape), sample_rate)
                     else:
-                        estimate = enhance_waveform(system, noisy, sample_rate, block_seconds=block_seconds)
+                        estimate = system.enhance(noisy, sample_rate, block_seconds=block_seconds)
                     estimate = np.asarray(estimate.detach().cpu().numpy() if hasattr(estimate, "detach") else estimate)
                     if estimate.shape != tuple(noisy.shape):
                         raise ValueError(f"output shape {estimate.shape} != input shape {tuple(noisy.shape)}")

@@ -165,3 +165,10 @@ def test_markdown_table_has_every_row_its_interval_rtf_and_the_paired_difference
     assert "| noisy | 2.00 ± 0.10 | 3 | - |" in text
     assert "| dfn3 | 2.00 ± 0.10 | 3 | 0.0500 |" in text
     assert "| PESQ-wb | -0.250 | [-0.300, -0.200] | 3 | 0.001 |" in text
+
+
+@pytest.mark.parametrize("option", [["--rtf-files", "-1"], ["--rtf-rounds", "0"]])
+def test_negative_timing_options_are_usage_errors(noisy_tree, option, capsys):
+    with pytest.raises(SystemExit) as raised:
+        peers.main([str(noisy_tree), "--peers", "logmmse", *option])
+    assert raised.value.code == 2 and "must be >= 0" in capsys.readouterr().err

@@ -82,10 +82,13 @@ class BrokenEnhancer(Enhancer):
     def __init__(self):
         self.calls = 0
 
-    def process(self, waveform: torch.Tensor) -> torch.Tensor:
+    def enhance(self, waveform, sample_rate, **options):  # once per file (process runs once per piece)
         self.calls += 1
         if self.calls == 2:
             raise RuntimeError("simulated failure")
+        return super().enhance(waveform, sample_rate, **options)
+
+    def process(self, waveform: torch.Tensor) -> torch.Tensor:
         return waveform
 
 

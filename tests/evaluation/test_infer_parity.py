@@ -8,6 +8,7 @@ import torch
 from senhance.enhance import enhance_file
 from senhance.enhancer import Enhancer
 from senhance.evaluation import evaluate
+from senhance.inference.blocks import stateless_settings
 from senhance.registry import PackagedEnhancer, load
 
 from eval_fixtures import speech_like
@@ -87,8 +88,8 @@ def test_evaluation_processes_in_blocks_and_soft_limits(corpus, tmp_path):
     evaluate(noisy_dir=noisy_dir, clean_dir=clean_dir, output_dir=tmp_path / "eval", systems=["loud"],
              metrics=["si_sdr"], save_audio=True, examples=0, block_seconds=0.05,
              loader=lambda source: loud, progress=False)
-    # Overlap-add pieces: 0.05 s hop + 0.05 s crossfade + 2 x 0.5 s context at 16 kHz, never the whole 2 s file.
-    assert 0 < loud.longest <= int(1.1 * 16000) < 2 * 16000
+    # The stateless streamer's overlap-add pieces (history + piece + crossfade + lookahead), never the whole 2 s file.
+    assert 0 < loud.longest <= sum(stateless_settings(16000).values()) < 2 * 16000
     noisy, _ = sf.read(noisy_dir / "a.wav", dtype="float64", always_2d=True)
     saved, _ = sf.read(tmp_path / "eval" / "enhanced" / "loud" / "a.wav", dtype="float64", always_2d=True)
     loud_input = 4.0 * noisy
