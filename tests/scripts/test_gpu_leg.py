@@ -138,10 +138,24 @@ def test_pack_fails_clearly_over_budget_and_names_a_missing_file(corpus, tmp_pat
     assert result.returncode != 0 and "speech/gone.flac" in result.stderr
 
 
-def run_leg(pack_dir, minutes, tmp_path, *overrides, out="out"):
-    env = {**os.environ, "LEG_PYTHON": sys.executable, "LEG_DEVICE": "cpu", "LEG_WORKERS": "0",
+def solver_has_time_limit():
+    import inspect
+
+    from senhance.train.solver import Solver
+
+    return "time_limit_minutes" in inspect.signature(Solver.__init__).parameters
+
+
+def run_leg(pack_dir, minutes, tmp_path, *overrides, out="out", startup_s=0):
+    """leg.sh as on the GPU machine: a python without site-packages' .pth files (no editable install), the
+    packages on PYTHONPATH, so senhance.configs is the repository's configs/ only through leg.py's mapping."""
+    python = tmp_path / "python-nosite"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')
+    python.chmod(0o755)
+    path = os.pathsep.join(p for p in sys.path if p and Path(p).is_dir() and Path(p).resolve() != REPO)
+    env = {**os.environ, "LEG_PYTHON": str(python), "PYTHONPATH": path, "LEG_DEVICE": "cpu", "LEG_WORKERS": "0",
            "LEG_RUN_DIR": str(tmp_path / "run"), "OUT": str(tmp_path / out), "LEG_SAVE_EVERY": "2",
-           "LEG_STARTUP_S": "0", "LEG_OVERRUN_S": "0", "LEG_END_S": "0"}
+           "LEG_STARTUP_S": str(startup_s), "LEG_OVERRUN_S": "0", "LEG_END_S": "0"}
     return subprocess.run(["bash", str(GPU / "leg.sh"), str(pack_dir), str(minutes), *TINY, *overrides], env=env,
                           capture_output=True, text=True, cwd=REPO, timeout=240)
 
@@ -155,7 +169,7 @@ def test_legs_resume_and_unpack(corpus, pack, tmp_path):
     out = tmp_path / "out"
     leg = json.loads((out / "leg.json").read_text())
     assert (leg["start_step"], leg["end_step"], leg["stop"], leg["rc"]) == (0, 4, "finished", 0)
-    assert {"last.pt", "history.json", "train.log", "best.pt", "leg.json"} <= set(leg["returned"])
+    assert {"last.pt", "history.json", "train.log", "best.pt", "leg.json", "tb.tar.gz"} == set(leg["returned"])
     assert {p.name for p in out.iterdir()} == set(leg["returned"])
     words = leg["overrides"]
     assert f"data.split_file={pack_dir / 'split.tsv'}" in words and "device=cpu" in words
@@ -174,19 +188,24 @@ def test_legs_resume_and_unpack(corpus, pack, tmp_path):
         assert load_state(path)["step"] == 4
     assert (state_dir / "history.json").is_file() and (run_dir / "checkpoints" / "best.pt").is_file()
     assert "GPU leg" in (run_dir / "train.log").read_text()
+    assert any((run_dir / "tb_gpu" / "step0-4" / "tb").iterdir())
+    assert json.loads((run_dir / "gpu_legs.jsonl").read_text().splitlines()[0])["end_step"] == 4
 
-    # The next leg starts from that state, copied into the pack (a state outside the working tree), and is
-    # stopped by the hard deadline (this Solver has no time limit yet): last.pt is a later save, loadable.
+    # The next leg starts from that state, copied into the pack (a state outside the working tree), and stops
+    # on time: through trainer.time_limit_minutes when the Solver has it (a save at the stop), else by the hard
+    # deadline (SIGINT; last.pt is the last save_every save). Either way last.pt is later and loadable.
     repack = run_pack(corpus, pack_dir, "--state", state_dir / "last.pt")
     assert repack.returncode == 0 and "coding 0 of 17 files" in repack.stdout, repack.stdout + repack.stderr
     assert (pack_dir / "state" / "last.pt").is_file()
     (tmp_path / "run" / "checkpoints" / "last.pt").unlink()  # a fresh machine: only the pack's state
-    second = run_leg(pack_dir, 0.4, tmp_path, "trainer.max_steps=100000", out="out2")
+    limited = solver_has_time_limit()
+    second = run_leg(pack_dir, 0.5 if limited else 0.35, tmp_path, "trainer.max_steps=100000", out="out2",
+                     startup_s=15 if limited else 0)
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     leg2 = json.loads((tmp_path / "out2" / "leg.json").read_text())
-    assert leg2["start_step"] == 4 and leg2["stop"] == "hard deadline (SIGINT)"
+    assert leg2["start_step"] == 4 and leg2["stop"] == ("time limit" if limited else "hard deadline (SIGINT)")
     step = load_state(tmp_path / "out2" / "last.pt")["step"]
-    assert step > 4 and step == leg2["end_step"] and step % 2 == 0
+    assert step > 4 and step == leg2["end_step"] and (limited or step % 2 == 0)
     history = json.loads((tmp_path / "out2" / "history.json").read_text())
     assert history["resumed_at"][-1] == 4
 

@@ -76,3 +76,56 @@ def test_bad_limits_are_named(minutes):
 def test_default_clock_is_real_and_monotonic():
     budget = TrainingTimeBudget(10).start()
     assert 0.0 <= budget.elapsed_s < 60.0 and not budget.expired()
+
+
+# --- the Solver's hook (trainer.time_limit_minutes); these run once the Solver has it -----------------------
+
+def _solver_has_time_limit():
+    import inspect
+
+    from senhance.train.solver import Solver
+
+    return "time_limit_minutes" in inspect.signature(Solver.__init__).parameters
+
+
+needs_hook = pytest.mark.skipif(not _solver_has_time_limit(), reason="the Solver has no time_limit_minutes yet")
+
+
+class SteppingClock(FakeClock):
+    """Each reading moves time on by ``step`` seconds (one reading per optimizer step in the Solver)."""
+
+    def __init__(self, step):
+        super().__init__()
+        self.step = step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+@needs_hook
+def test_solver_stops_on_time_saves_and_resumes_exactly(make_solver, tmp_path):
+    import torch
+
+    from senhance.train.state import load_state
+
+    full = make_solver(tmp_path / "full", max_steps=6, validate_every=4)
+    full.run()
+    leg = make_solver(tmp_path / "legs", max_steps=6, validate_every=4, time_limit_minutes=1)
+    leg.time_budget.clock = SteppingClock(25.0)  # start 0; steps 1, 2, 3 read 25, 50, 75 s: out of time at 3
+    result = leg.run()
+    assert result["step"] == 3
+    state = load_state(tmp_path / "legs" / "checkpoints" / "last.pt")
+    assert state["step"] == 3  # saved on the stop although save_every=2
+    assert [v["step"] for v in state["history"]["valid"]] == []  # no extra validation at the stop
+    again = make_solver(tmp_path / "legs", max_steps=6, validate_every=4, time_limit_minutes=60)
+    assert again.run()["step"] == 6
+    ours, theirs = again.model.state_dict(), full.model.state_dict()
+    assert all(torch.equal(ours[k], theirs[k]) for k in theirs)
+    assert [v["step"] for v in again.history["valid"]] == [v["step"] for v in full.history["valid"]] == [4, 6]
+
+
+@needs_hook
+def test_solver_without_a_limit_never_stops_early(make_solver, tmp_path):
+    solver = make_solver(tmp_path / "run", max_steps=4)
+    assert solver.time_budget.minutes is None and solver.run()["step"] == 4

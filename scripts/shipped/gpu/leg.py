@@ -182,7 +182,8 @@ def leg(pack: Path, minutes: float, recipe: list[str], extra: list[str]) -> int:
           + f"SIGINT at {max(deadline - time.time(), 0):.0f} s from now", flush=True)
     print("leg: train " + " ".join(words), flush=True)
     launched = time.time()
-    child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--train", *words], cwd=ROOT,
+    flags = ["-S"] if sys.flags.no_site else []  # (the tests run without site-packages' editable install)
+    child = subprocess.Popen([sys.executable, *flags, str(Path(__file__).resolve()), "--train", *words], cwd=ROOT,
                              start_new_session=True)
     stop = "finished"
     try:

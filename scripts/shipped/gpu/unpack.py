@@ -37,6 +37,17 @@ def copy_atomic(source: Path, target: Path) -> None:
         raise
 
 
+def extract(archive: Path, folder: Path) -> None:
+    """Unpack the leg's ``tb.tar.gz`` (plain files and folders under ``tb/`` only)."""
+    with tarfile.open(archive) as tar:
+        members = tar.getmembers()
+        for member in members:
+            parts = Path(member.name).parts
+            if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
+                raise SystemExit(f"{archive}: unexpected entry {member.name!r}; not unpacked")
+        tar.extractall(folder, members=members)
+
+
 def step_of(path: Path) -> int:
     from senhance.train.state import load_state
 
@@ -90,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if (returned / "tb.tar.gz").is_file():
         folder = run / "tb_gpu" / f"step{start}-{step}"
         folder.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(returned / "tb.tar.gz") as tar:
-            tar.extractall(folder, filter="data")
+        extract(returned / "tb.tar.gz", folder)
     if leg:
         with open(run / "gpu_legs.jsonl", "a") as handle:
             handle.write(json.dumps(leg) + "\n")
