@@ -81,6 +81,7 @@ def download_wheels(folder: Path, lock: Path) -> list[Path]:
                                      f"{built.stderr[-2000:]}")
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(tmp, folder)
+        folder.chmod(0o755)
     return sorted(folder.glob("*.whl"))
 
 

@@ -97,6 +97,14 @@ def _step(path: Path) -> int:
     return int(load_state(path)["step"])
 
 
+def _step_and_target(path: Path) -> tuple[int, int | None]:
+    """The step of a state and the ``trainer.max_steps`` of the run that saved it."""
+    from senhance.train.state import load_state
+
+    state = load_state(path)
+    return int(state["step"]), ((state.get("config") or {}).get("trainer") or {}).get("max_steps")
+
+
 def seed_state(pack: Path, info: dict, run: Path) -> tuple[int, str]:
     """Put the state to resume at ``run/checkpoints/last.pt``; ``(step, where from)``."""
     sys.path.insert(0, str(ROOT))
@@ -198,11 +206,10 @@ def leg(pack: Path, minutes: float, recipe: list[str], extra: list[str]) -> int:
             rc = child.wait()
     ended = time.time()
     last = run / "checkpoints" / "last.pt"
-    end_step = _step(last) if last.is_file() else 0
+    end_step, max_steps = _step_and_target(last) if last.is_file() else (0, None)
     history = json.loads((run / "history.json").read_text()) if (run / "history.json").is_file() else {}
     rates = [r["steps_per_s"] for r in history.get("train", []) if r["step"] > start_step and "steps_per_s" in r]
-    log = _log_file(run)
-    if stop == "finished" and rc == 0 and log is not None and "time limit" in log.read_text(errors="replace"):
+    if stop == "finished" and rc == 0 and limited and max_steps and end_step < max_steps:
         stop = "time limit"
     summary = {"pack": str(pack), "minutes": minutes, "gpu": _gpu_name(), "state_from": state_from,
                "start_step": start_step, "end_step": end_step, "steps": end_step - start_step, "stop": stop, "rc": rc,

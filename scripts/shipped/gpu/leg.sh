@@ -11,12 +11,12 @@ shift 2
 cd "$(dirname "$0")/../../.."
 py=${LEG_PYTHON:-python3}
 [ -f "$pack/pack.json" ] || { echo "leg.sh: $pack/pack.json missing: make the pack with scripts/shipped/gpu/pack.py" >&2; exit 2; }
-if compgen -G "$pack/wheels/*.whl" >/dev/null; then
+if [ "${LEG_SKIP_WHEELS:-0}" != 1 ] && compgen -G "$pack/wheels/*.whl" >/dev/null; then  # LEG_SKIP_WHEELS=1: here
     "$py" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
         "$pack"/wheels/*.whl
     export PYTHONPATH=/tmp/site${PYTHONPATH:+:$PYTHONPATH}
 fi
-export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1} \
+export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=${OMP_NUM_THREADS:-4} MKL_NUM_THREADS=${MKL_NUM_THREADS:-1} \
     OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 # train_default.sh ends in `exec .venv/bin/python -m senhance.cli.train ARGS...`: print ARGS instead.
 mapfile -d '' recipe < <(bash -c '

@@ -155,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.wheels_from:
         shutil.rmtree(wheels, ignore_errors=True)
         shutil.copytree(args.wheels_from, wheels)
+        wheels.chmod(0o755)
     else:
         download_wheels(wheels, ROOT / "requirements.lock")
 
