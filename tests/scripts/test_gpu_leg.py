@@ -219,3 +219,16 @@ def test_legs_resume_and_unpack(corpus, pack, tmp_path):
     assert back.returncode != 0 and "later than the returned" in back.stderr
     assert load_state(state_dir / "last.pt")["step"] == step
     torch.load(tmp_path / "out2" / "last.pt", weights_only=True)
+
+
+def test_leg_rewrites_the_recipe_key_by_key():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gpu_leg", GPU / "leg.py")
+    leg = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(leg)
+    recipe = ["hydra.run.dir=train_runs/default/run", "model=default", "num_workers=2", "data.split_file=a.tsv"]
+    words = leg.rewrite(recipe, {"hydra.run.dir": "/r", "num_workers": "12", "device": "cuda"},
+                        ["num_workers=3", "+trainer.extra=1"])
+    assert words == ["hydra.run.dir=/r", "model=default", "num_workers=3", "data.split_file=a.tsv", "device=cuda",
+                     "+trainer.extra=1"]

@@ -157,6 +157,20 @@ def collect(run: Path, out: Path, summary: dict, t0: float) -> list[str]:
     return summary["returned"]
 
 
+def _startup_s(log: Path | None, launched: float) -> float | None:
+    """Seconds from launching the trainer to its ``training in ...`` log line (imports, data scan, preload)."""
+    if log is None:
+        return None
+    for line in log.read_text(errors="replace").splitlines():
+        if "] - training in " in line and line.startswith("["):
+            stamp = line[1:20]
+            try:
+                return round(time.mktime(time.strptime(stamp, "%Y-%m-%d %H:%M:%S")) - launched, 1)
+            except ValueError:
+                return None
+    return None
+
+
 def _gpu_name() -> str | None:
     try:
         return subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True,
@@ -214,7 +228,8 @@ def leg(pack: Path, minutes: float, recipe: list[str], extra: list[str]) -> int:
     summary = {"pack": str(pack), "minutes": minutes, "gpu": _gpu_name(), "state_from": state_from,
                "start_step": start_step, "end_step": end_step, "steps": end_step - start_step, "stop": stop, "rc": rc,
                "time_limit_minutes": replace.get("++trainer.time_limit_minutes"),
-               "seconds": {"setup": round(launched - t0, 1), "trainer": round(ended - launched, 1),
+               "seconds": {"setup": round(launched - t0, 1), "trainer_startup": _startup_s(_log_file(run), launched),
+                           "trainer": round(ended - launched, 1),
                            "leg": round(ended - t0, 1)},
                "steps_per_s_logged": round(sum(rates) / len(rates), 3) if rates else None,
                "steps_per_s_wall": round((end_step - start_step) / max(ended - launched, 1e-9), 3),
