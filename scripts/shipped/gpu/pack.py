@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     out, corpus = args.out.resolve(), args.corpus.resolve()
     if corpus == out or corpus in out.parents:
         raise SystemExit(f"--out {out} is inside the corpus {corpus}")
+    check_out(out)
 
     from senhance.data.split import load_split, save_split
 
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         for target, frames, coded in pool.map(encode, jobs, chunksize=8):
             if frames != coded:
                 raise SystemExit(f"{target}: decodes to {coded} frames, its source has {frames}")
-    stale = {p for p in out.glob("*/*.opus")} - {out / n for n in names.values()}
+    stale = set(out.rglob("*.opus")) - {out / n for n in names.values()}
     for path in stale:  # files of an older split
         path.unlink()
     for f in subsets:  # every packed file, also the ones coded by an earlier run, decodes to its length
@@ -152,11 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     wheels = out / "wheels"
     if args.no_wheels:
         shutil.rmtree(wheels, ignore_errors=True)
-    elif args.wheels_from:
+    elif args.wheels_from and args.wheels_from.resolve() != wheels:
         shutil.rmtree(wheels, ignore_errors=True)
         shutil.copytree(args.wheels_from, wheels)
         wheels.chmod(0o755)
-    else:
+    elif not args.wheels_from:
         download_wheels(wheels, ROOT / "requirements.lock")
 
     state = pack_state(args, out)
@@ -184,6 +185,18 @@ def main(argv: list[str] | None = None) -> int:
               f"(the device tool's limit is 64 MiB); lower --speech-kbps/--noise-kbps", file=sys.stderr)
         return 1
     return 0
+
+
+def check_out(out: Path) -> None:
+    """The pack must be an ignored folder of the repository: the device tool carries only such paths."""
+    if ROOT.resolve() not in out.parents:
+        print(f"note: {out} is outside the repository {ROOT}; the device tool carries only folders inside it "
+              "(copy it to train_runs/gpu_pack before the run)", file=sys.stderr)
+        return
+    probe = out / "pack.json"
+    if subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", str(probe)]).returncode != 0:
+        raise SystemExit(f"{out} is not ignored by git: it would travel as untracked files and be counted twice; "
+                         "choose a folder under train_runs/ or add it to .git/info/exclude")
 
 
 def pack_state(args, out: Path) -> dict:
