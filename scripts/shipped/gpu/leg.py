@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -231,12 +232,13 @@ def leg(pack: Path, minutes: float, recipe: list[str], extra: list[str]) -> int:
                "seconds": {"setup": round(launched - t0, 1), "trainer_startup": _startup_s(_log_file(run), launched),
                            "trainer": round(ended - launched, 1),
                            "leg": round(ended - t0, 1)},
-               "steps_per_s_logged": round(sum(rates) / len(rates), 3) if rates else None,
+               # the median of the logged windows: training alone (a window holding a validation is slow)
+               "steps_per_s_median": round(statistics.median(rates), 3) if rates else None,
                "steps_per_s_wall": round((end_step - start_step) / max(ended - launched, 1e-9), 3),
                "best": history.get("best"), "last_valid": (history.get("valid") or [None])[-1], "overrides": words}
     returned = collect(run, out, summary, t0)
     print(f"leg: {stop}, rc {rc}: step {start_step} -> {end_step} in {ended - launched:.0f} s "
-          f"({summary['steps_per_s_wall']} steps/s wall, {summary['steps_per_s_logged']} logged); "
+          f"({summary['steps_per_s_wall']} steps/s wall, {summary['steps_per_s_median']} median of the logged); "
           f"{out}: {', '.join(returned)}", flush=True)
     ok = end_step > start_step or (rc == 0 and stop != "hard deadline (SIGINT)")
     return 0 if ok else 1
