@@ -19,8 +19,13 @@ BANDS = ((0, 1000), (1000, 2000), (2000, 4000), (4000, 6000), (6000, 8000))
 
 
 def _git_files(root: Path) -> list[Path]:
-    listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            check=True, capture_output=True).stdout
+    """Tracked and untracked-not-ignored files; none (with a note) outside a git checkout."""
+    try:
+        listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+                                 "--exclude-standard"], check=True, capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        print(f"note: {root} is not a git checkout: the working tree is not counted in what travels", file=sys.stderr)
+        return []
     return [root / name for name in listed.decode().split("\0") if name]
 
 
