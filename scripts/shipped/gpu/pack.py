@@ -182,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     report(info, time.time() - started)
     if sizes["total"] > args.budget_mib * MIB:
         print(f"FAILED: {sizes['total'] / MIB:.1f} MiB would travel, over --budget-mib {args.budget_mib} "
-              f"(the device tool's limit is 64 MiB); lower --speech-kbps/--noise-kbps", file=sys.stderr)
+              f"(the device tool's limit is 64 MiB); lower --speech-kbps/--noise-kbps"
+              + ("; or copy the state over the committed train_state/default/last.pt (the tree carries that one, so "
+                 "the pack needs no copy)" if state["copied"] else ""), file=sys.stderr)
         return 1
     return 0
 
