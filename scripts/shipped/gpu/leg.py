@@ -198,8 +198,10 @@ def leg(pack: Path, minutes: float, recipe: list[str], extra: list[str]) -> int:
         replace["++trainer.time_limit_minutes"] = f"{max(inner, 0.05):.2f}"
     else:
         replace["trainer.save_every"] = env.get("LEG_SAVE_EVERY", "100")
-    words = rewrite(recipe, {_key(k): v for k, v in replace.items() if not k.startswith("+")}, extra)
-    words += [f"{k}={v}" for k, v in replace.items() if k.startswith("+") and _key(k) not in map(_key, extra)]
+    present = {_key(word) for word in recipe + extra}  # "++key" adds a key the config may not have yet
+    words = rewrite(recipe, {_key(k): v for k, v in replace.items() if not k.startswith("+") or _key(k) in present},
+                    extra)
+    words += [f"{k}={v}" for k, v in replace.items() if k.startswith("+") and _key(k) not in present]
     print(f"leg: state {state_from} at step {start_step}; stop: "
           + (f"trainer.time_limit_minutes={replace['++trainer.time_limit_minutes']}, " if limited else "")
           + f"SIGINT at {max(deadline - time.time(), 0):.0f} s from now", flush=True)
