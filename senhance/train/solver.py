@@ -24,6 +24,7 @@ from senhance.train.schedule import build_scheduler
 from senhance.train.selection import KeptPackages, average_packages
 from senhance.train.state import CorruptCheckpointError, atomic_write_json, load_state, rng_state, save_state, set_rng_state
 from senhance.train.tb_logger import TrainLogger
+from senhance.train.time_budget import TrainingTimeBudget
 from senhance.train.validation import METRIC_DIRECTIONS, validate
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class Solver:
     ``checkpoints/averaged.pt`` at the end, the weights averaged over the ``average_k`` best
     (``average_of="best"``) or last (``"last"``, kept in ``checkpoints/recent/``) validations, itself
     validated; ``early_stop_patience`` stops training after that many validations without a new best.
+    ``time_limit_minutes`` ends a leg cleanly after that many minutes of wall time (``last.pt`` saved at
+    the step it stops, no extra validation), so a time-boxed machine trains in legs that resume exactly.
     The run ends with a log line naming the step and score ``best.pt`` is from (:meth:`summary_lines`).
     """
 
@@ -98,7 +101,7 @@ class Solver:
                  max_valid_items: int | None = None, stoi_items: int = 8, audio_examples: int = 2,
                  best_metric: str = "loss", max_nan_steps: int = 5, resume: bool = True, progress: bool = True,
                  collate_fn=None, pesq_items: int = 0, keep_top_k: int = 0, average_k: int = 0,
-                 average_of: str = "best", early_stop_patience: int = 0):
+                 average_of: str = "best", early_stop_patience: int = 0, time_limit_minutes: float | None = None):
         self.max_steps = _positive("max_steps", max_steps)
         self.batch_size = _positive("batch_size", batch_size)
         self.validate_every = _positive("validate_every", validate_every)
@@ -110,6 +113,7 @@ class Solver:
         self.keep_top_k = _positive("keep_top_k", keep_top_k, minimum=0)
         self.average_k = _positive("average_k", average_k, minimum=0)
         self.early_stop_patience = _positive("early_stop_patience", early_stop_patience, minimum=0)
+        self.time_budget = TrainingTimeBudget(time_limit_minutes)
         if average_of not in ("best", "last"):
             raise ValueError(f"trainer.average_of={average_of!r} must be 'best' or 'last'")
         self.average_of = average_of
@@ -363,13 +367,14 @@ class Solver:
         """Train until ``max_steps``; returns ``{"step", "best", "last_valid"}``."""
         from tqdm import tqdm
 
+        self.time_budget.start()
         self._restore()
         logger = TrainLogger(self.run_dir / "tb", enabled=self.dist.is_main)
         bar = tqdm(total=self.max_steps, initial=self.step, desc="train", dynamic_ncols=True,
                    disable=not (self.progress and self.dist.is_main))
         if self.step == 0:
             logger.config_text(self.config)
-        window, examples, tick = [], 0, time.perf_counter()
+        window, examples, tick, timed_out = [], 0, time.perf_counter(), False
         last_valid_step = self.history["valid"][-1]["step"] if self.history["valid"] else -1
         try:
             if self.early_stop_patience and self.step < self.max_steps and self._should_stop_early():
@@ -412,15 +417,21 @@ class Solver:
                         log.info("early stopping at step %d: valid %s has not improved for %d validations "
                                  "(trainer.early_stop_patience; best at step %s)", self.step, self.best_metric,
                                  self.early_stop_patience, best_step)
-                    if self.step % self.save_every == 0 or self.step == self.max_steps or stopping:
+                    timed_out = self._out_of_time()
+                    if self.step % self.save_every == 0 or self.step == self.max_steps or stopping or timed_out:
                         self._save_last()
-                    if self.step >= self.max_steps or stopping:
+                    if self.step >= self.max_steps or stopping or timed_out:
                         break
                 else:
                     self.epoch += 1
                     self.batch_in_epoch = 0
                     continue
                 break
+            if timed_out and self.step < self.max_steps:  # a leg ends: no extra validation, no summary
+                log.info("time limit reached: stopped at step %d of %d after %.1f min (trainer.time_limit_minutes=%g); "
+                         "%s holds it, the same command continues", self.step, self.max_steps,
+                         self.time_budget.elapsed_s / 60, self.time_budget.minutes, self.last_path)
+                return self._result()
             if last_valid_step != self.step:
                 self._validate(logger)
             if self.dist.is_main:
@@ -439,9 +450,21 @@ class Solver:
         finally:
             bar.close()
             logger.close()
+        return self._result()
+
+    def _result(self) -> dict:
         return {"step": self.step, "best": self.history["best"], "best_path": str(self.best_path),
                 "last_valid": self.history["valid"][-1] if self.history["valid"] else None,
                 "averaged": self.history.get("averaged")}
+
+    def _out_of_time(self) -> bool:
+        """``trainer.time_limit_minutes`` spent; in DDP rank 0's clock decides, so every rank stops at one step."""
+        if self.time_budget.minutes is None:
+            return False
+        expired = self.time_budget.expired()
+        if self.dist.world_size > 1:
+            expired = bool(distributed.broadcast_object(expired))
+        return expired
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict:

@@ -11,7 +11,7 @@ The pack holds
   file with the packed names, every group and subset unchanged (the speaker split stays the same);
 - ``wheels/``: the packages the GPU image lacks (hydra-core, omegaconf, antlr4, soundfile, cffi, pycparser,
   pystoi), cp312 manylinux, versions from requirements.lock (``--no-wheels``: none);
-- the training state to resume: a state the working tree carries anyway (``train_state/...``, tracked) is
+- the training state to resume: a state the working tree carries anyway (``scripts/shipped/training_state/...``, tracked) is
   only named in ``pack.json``, not copied twice; any other one (``--state train_runs/.../last.pt``) is copied
   to ``state/last.pt``; ``--state none`` starts from step 0;
 - ``pack.json``: settings, sizes, the coding loss measured on ``--quality-files`` files (SI-SDR of decoded
@@ -42,7 +42,7 @@ from _pack_support import (coding_quality, download_wheels, repo_travel_bytes,  
                            travels_with_tree)
 
 MIB = 2 ** 20
-STATE_CANDIDATES = ("train_state/default/last.pt", "scripts/shipped/training_state/default/last.pt")
+STATE_CANDIDATES = ("scripts/shipped/training_state/default/last.pt",)
 OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
 
 
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if sizes["total"] > args.budget_mib * MIB:
         print(f"FAILED: {sizes['total'] / MIB:.1f} MiB would travel, over --budget-mib {args.budget_mib} "
               f"(the device tool's limit is 64 MiB); lower --speech-kbps/--noise-kbps"
-              + ("; or copy the state over the committed train_state/default/last.pt (the tree carries that one, so "
+              + ("; or copy the state over the committed scripts/shipped/training_state/default/last.pt (the tree carries that one, so "
                  "the pack needs no copy)" if state["copied"] else ""), file=sys.stderr)
         return 1
     return 0

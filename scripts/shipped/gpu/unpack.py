@@ -3,7 +3,7 @@
     python scripts/shipped/gpu/unpack.py /work/.device/.../files     # the run tool's files_at
 
 Copies, each atomically: ``last.pt`` to ``--run-dir``/checkpoints/ (train_default.sh resumes there) and to
-the committed training state (``--state-dir``, default the folder of train_state/default/last.pt), with
+the committed training state (``--state-dir``, default the folder of scripts/shipped/training_state/default/last.pt), with
 ``history.json``; ``best.pt`` (when the leg wrote one) to the run's checkpoints/; ``train.log`` appended to
 the run's train.log under a header; ``tb.tar.gz`` unpacked to ``tb_gpu/step<A>-<B>/`` of the run; ``leg.json``
 appended to ``gpu_legs.jsonl``. A pack's own copy of the state (``state/last.pt``) is replaced too, so the
@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-STATE_CANDIDATES = ("train_state/default/last.pt", "scripts/shipped/training_state/default/last.pt")
+STATE_CANDIDATES = ("scripts/shipped/training_state/default/last.pt",)
 
 
 def copy_atomic(source: Path, target: Path) -> None:
