@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from senhance.evaluation.html import spectrogram_db
+from senhance.atomic import atomic_output
+from senhance.dsp import spectrogram_db
 from senhance.io import read_audio
 from senhance.metrics import pesq, si_sdr, stoi
 from senhance.registry import load
@@ -48,10 +49,9 @@ def plot_spectrograms(path: Path, signals: list[tuple[str, np.ndarray]], sample_
         axis.set_title(title, fontsize=10, loc="left")
     axis.set_xlabel("time (s)")
     figure.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(tmp)
+    with atomic_output(path, "wb") as handle:
+        figure.savefig(handle, format="png")
     plt.close(figure)
-    tmp.replace(path)
 
 
 def run_demo(output_dir: str | Path = "demo_output", systems=SYSTEMS) -> dict[str, dict[str, float]]:

@@ -17,7 +17,6 @@ and ``<stem>.offline.onnx`` / ``<stem>.step.onnx`` (ONNX, torch's TorchScript-ba
 """
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import warnings
@@ -26,6 +25,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
+from senhance.atomic import atomic_write_json
 from senhance.errors import ConfigError
 
 ONNX_OPSET = 17
@@ -179,5 +179,5 @@ def export_model(model: nn.Module, out_dir: str | Path, *, stem: str = "model",
                  "state_note": "start from the initial values (row-major, reshaped to shape), not zeros; feed "
                                "each <name>_out back as <name> at the next step"},
     }
-    (out_dir / f"{stem}.export.json").write_text(json.dumps(description, indent=2))
+    atomic_write_json(description, out_dir / f"{stem}.export.json")
     return description

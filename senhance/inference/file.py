@@ -5,7 +5,6 @@ evaluation shares; this file adds reading, writing, output checks and the residu
 """
 from __future__ import annotations
 
-import os
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -17,7 +16,8 @@ from senhance.errors import UserError
 from senhance.inference.blocks import soft_limit
 from senhance.inference.waveform import (DEFAULT_BLOCK_SECONDS, attenuation_floor, block_frames_for,  # noqa: F401
                                          block_stream, check_strength, enhance_blocks, mix)
-from senhance.io import AudioFileError, AudioWriter, audio_info, iter_audio_blocks, read_audio, write_audio
+from senhance.io import (AudioFileError, AudioWriter, InputOverwriteError, audio_info, iter_audio_blocks, read_audio,
+                         refuse_to_overwrite_input, write_audio)
 
 
 class OutputExistsError(UserError, ValueError):
@@ -41,9 +41,10 @@ def output_subtype(input_subtype: str | None, output_path: Path, subtype: str | 
 
 
 def _check_output(path: Path, input_path: Path, overwrite: bool, what: str) -> None:
-    if path.resolve() == input_path.resolve() or (path.exists() and input_path.exists()
-                                                  and os.path.samefile(path, input_path)):
-        raise OutputExistsError(f"{what}={path}: is the input file; senhance never overwrites an input")
+    try:
+        refuse_to_overwrite_input(input_path, path, what=what)
+    except InputOverwriteError as error:  # one check (senhance.io); raised as this module's error, as before
+        raise OutputExistsError(str(error)) from None
     if path.exists() and not overwrite:
         raise OutputExistsError(f"{what}={path}: already exists (pass overwrite=true to replace it)")
 

@@ -7,26 +7,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import soundfile
 from tqdm.auto import tqdm
 
 from senhance.errors import UsageError
 from senhance.inference.file import DEFAULT_BLOCK_SECONDS, enhance_file, residual_path_for
 from senhance.inference.waveform import attenuation_floor
-from senhance.io import audio_info
+from senhance.io import AUDIO_SUFFIXES, audio_info
 
 
 class NoInputError(UsageError, ValueError):
     """``input`` names no file, folder or glob match."""
-
-
-def audio_suffixes() -> set[str]:
-    """Lower-case file suffixes of the formats soundfile reads (``.wav``, ``.flac``, ...).
-
-    >>> {".wav", ".flac"} <= audio_suffixes()
-    True
-    """
-    return {"." + fmt.lower() for fmt in soundfile.available_formats()} | {".aif", ".oga", ".opus"}
 
 
 @dataclass
@@ -81,7 +71,7 @@ def collect_inputs(input: str | Path, output: str | Path) -> tuple[list[Path], P
     path = Path(text)
     if path.is_file():
         return [path], None
-    suffixes = audio_suffixes()
+    suffixes = AUDIO_SUFFIXES
     if path.is_dir():
         root, candidates = path, (p for p in path.rglob("*") if p.is_file())
     elif glob.has_magic(text):
