@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from senhance.atomic import temporary_path_next_to
+
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _pack_support import (coding_quality, download_wheels, repo_travel_bytes,  # noqa: E402
@@ -58,8 +60,7 @@ def encode(job: tuple[str, str, float]) -> tuple[str, int, int]:
     if sample_rate not in OPUS_RATES:
         raise SystemExit(f"{source}: {sample_rate} Hz; Opus codes only {OPUS_RATES} (resample the corpus first)")
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
+    tmp = temporary_path_next_to(target)
     sf.write(tmp, np.clip(audio, -1.0, 1.0), sample_rate, format="OGG", subtype="OPUS",
              compression_level=compression_level(kbps))
     os.replace(tmp, target)

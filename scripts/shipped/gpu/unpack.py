@@ -14,27 +14,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tarfile
-import tempfile
 from pathlib import Path
+
+from senhance.atomic import atomic_output
 
 ROOT = Path(__file__).resolve().parents[3]
 STATE_CANDIDATES = ("scripts/shipped/training_state/default/last.pt",)
 
 
 def copy_atomic(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open(source, "rb") as reader, atomic_output(target, "wb") as writer:
+        shutil.copyfileobj(reader, writer)
 
 
 def extract(archive: Path, folder: Path) -> None:
