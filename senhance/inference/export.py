@@ -71,15 +71,16 @@ class OfflineGraph(nn.Module):
 
     def forward(self, noisy: Tensor) -> Tensor:
         pad = self.n_fft - self.hop_length
+        offset = int(getattr(self.model, "output_offset_samples", pad))
         length = noisy.shape[-1]
-        # front: the model's causal padding; back: one window so every sample's frames exist
-        padded = nn.functional.pad(noisy.unsqueeze(1), (pad, self.n_fft))  # (B, 1, T + pad + n_fft)
+        # front: the model's causal padding; back: one window (and the lookahead) so every sample's frames exist
+        padded = nn.functional.pad(noisy.unsqueeze(1), (pad, self.n_fft + offset - pad))  # (B, 1, T + offset + n_fft)
         coefs = nn.functional.conv1d(padded, self.analysis, stride=self.hop_length)  # (B, 2F, N)
         spec = torch.stack([coefs[:, : self.freqs], coefs[:, self.freqs :]], dim=-1)  # (B, F, N, 2)
         out, _ = self.model.forward_frames_real(spec, self.model.initial_state(noisy.shape[0]))
         coefs = torch.cat([out[..., 0], out[..., 1]], dim=1)  # (B, 2F, N)
         signal = nn.functional.conv_transpose1d(coefs, self.synthesis, stride=self.hop_length)  # (B, 1, L)
-        return signal[:, 0, pad : pad + length]  # (B, T)
+        return signal[:, 0, offset : offset + length]  # (B, T)
 
 
 class StepGraph(nn.Module):
@@ -148,6 +149,7 @@ def export_model(model: nn.Module, out_dir: str | Path, *, stem: str = "model",
                               output_names=["out"] + [f"{n}_out" for n in state_names])
             files["onnx_step"] = path.name
     pad = int(model.n_fft) - int(model.hop_length)
+    drop = int(getattr(model, "output_offset_samples", pad))
     window = model.window.detach().to("cpu", torch.float64)
     runner = out_dir / RUNNER.name
     if "onnx" in formats:
@@ -167,7 +169,7 @@ def export_model(model: nn.Module, out_dir: str | Path, *, stem: str = "model",
                         "stack real and imaginary parts as spec (1, F, 1, 2)",
             "synthesis": "irfft(out, n=n_fft) of each step output, multiply by the window again, overlap-add at "
                          "hop_length (no normalisation: the squared window sums to 1)",
-            "drop_samples": pad,
+            "drop_samples": drop,
             "end": "feed zeros until every input sample has come out; output sample t then lines up with input t",
             "runner": runner.name,
         },

@@ -20,7 +20,8 @@ The recipe it follows is the one ``<stem>.export.json`` writes down under ``fram
    ``initial`` values of ``step.state`` (not zeros);
 4. ``out`` is inverse-real-FFT'ed (``n = n_fft``), windowed again and overlap-added at
    ``hop_length`` (no normalisation);
-5. the first ``drop_samples`` output samples are dropped; at the end, zeros are fed until every
+5. the first ``drop_samples`` output samples are dropped (``leading_zeros`` plus the model's
+   lookahead, ``lookahead_frames * hop_length``); at the end, zeros are fed until every
    input sample has come out (:meth:`StreamingRunner.flush`).
 """
 from __future__ import annotations

@@ -9,10 +9,14 @@ Per 20 ms frame (n_fft 320, hop 160 at 16 kHz):
 3. two heads: ERB gains in [0, 1] (sigmoid) expanded to every bin, and a deep filter of
    ``df_order`` complex taps over the current and past frames for the low bins, applied
    on top of the gains (initialised to the identity), which corrects phase there;
-4. an attenuation limit: no bin leaves more than ``max_attenuation_db`` below its input.
+4. an attenuation limit: no bin leaves more than ``max_attenuation_db`` below its input;
+5. optionally, a lookahead of ``lookahead_frames`` frames: the gains and filter computed at
+   frame ``n`` apply to frame ``n - lookahead_frames`` (held in the state), so the network hears
+   that much future at the price of ``lookahead_frames`` hops of latency (DeepFilterNet3: 2).
 
 Everything that carries over between frames (two running means, two conv histories,
-the GRU hidden state, the deep-filter history) is in the state tuple.
+the GRU hidden state, the deep-filter history, and with a lookahead the frames still
+waiting for their gains) is in the state tuple.
 """
 from __future__ import annotations
 
@@ -51,6 +55,8 @@ class BandFilterNet(SpectralMaskModel):
         preemphasis: initial learnable pre-emphasis coefficient of the feature path (``None``: off).
         highpass_hz: initial learnable Butterworth high-pass cut-off of the feature path (``None``: off).
         highpass_order: order of that high-pass.
+        lookahead_frames: future frames the network sees before a frame is released (adds
+            ``lookahead_frames * hop_length`` samples of latency; 0: causal at one window).
 
     Shape:
         noisy: ``(B, C, T)``; returns ``(B, C, T)``.
@@ -77,12 +83,14 @@ class BandFilterNet(SpectralMaskModel):
         preemphasis: float | None = None,
         highpass_hz: float | None = None,
         highpass_order: int = 2,
+        lookahead_frames: int = 0,
     ):
         super().__init__()
         self._setup_stft(sample_rate=sample_rate, n_fft=n_fft, hop_length=hop_length)
         for name, value, low in (
             ("n_bands", n_bands, 1), ("df_bins", df_bins, 3), ("df_order", df_order, 1),
             ("conv_channels", conv_channels, 1), ("hidden_size", hidden_size, 1), ("num_layers", num_layers, 1),
+            ("lookahead_frames", lookahead_frames, 0),
         ):
             if int(value) != value or value < low:
                 raise ValueError(f"{name}={value} must be an integer >= {low}")
@@ -92,6 +100,7 @@ class BandFilterNet(SpectralMaskModel):
             raise ValueError(f"norm_tau_s={norm_tau_s} must be positive")
         self.n_bands, self.df_bins, self.df_order = n_bands, df_bins, df_order
         self.hidden_size, self.num_layers = hidden_size, num_layers
+        self.lookahead_frames = int(lookahead_frames)
         self.alpha = math.exp(-self.hop_length / (self.sample_rate * norm_tau_s))
         self.min_gain = 10.0 ** (-max_attenuation_db / 20.0) if max_attenuation_db > 0 else 0.0
 
@@ -121,14 +130,16 @@ class BandFilterNet(SpectralMaskModel):
             self.df_head.bias.zero_()
 
     def initial_state(self, batch_size: int) -> tuple[Tensor, ...]:
-        """``(band mean, magnitude mean, band conv history, low-band conv history, GRU hidden, DF history)``.
+        """``(band mean, magnitude mean, band conv history, low-band conv history, GRU hidden, DF history)``,
+        then, with a lookahead, the input frames waiting for their gains.
 
         Shape:
-            ``(B, E)``, ``(B, Fd)``, ``(B, 1, 2, E)``, ``(B, 2, 2, Fd)``, ``(layers, B, H)``, ``(B, Fd, K - 1, 2)``.
+            ``(B, E)``, ``(B, Fd)``, ``(B, 1, 2, E)``, ``(B, 2, 2, Fd)``, ``(layers, B, H)``, ``(B, Fd, K - 1, 2)``
+            [, ``(B, F, lookahead_frames, 2)``].
         """
         like = self.band_pool
         history = _TIME_KERNEL - 1
-        return (
+        state = (
             like.new_full((batch_size, self.n_bands), _INIT_LOG_POWER_DB),
             like.new_full((batch_size, self.df_bins), _INIT_MAGNITUDE),
             like.new_zeros(batch_size, 1, history, self.n_bands),
@@ -136,6 +147,9 @@ class BandFilterNet(SpectralMaskModel):
             like.new_zeros(self.num_layers, batch_size, self.hidden_size),
             like.new_zeros(batch_size, self.df_bins, self.df_order - 1, 2),
         )
+        if self.lookahead_frames:
+            state += (like.new_zeros(batch_size, self.n_freqs, self.lookahead_frames, 2),)
+        return state
 
     def forward_frames_real(self, spec: Tensor, state: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, ...]]:
         """Enhance ``N`` frames given as real/imaginary pairs.
@@ -143,7 +157,7 @@ class BandFilterNet(SpectralMaskModel):
         Shape:
             spec: ``(B, F, N, 2)``; returns ``((B, F, N, 2), new state)``.
         """
-        band_mean, mag_mean, band_hist, low_hist, hidden, df_hist = state
+        band_mean, mag_mean, band_hist, low_hist, hidden, df_hist = state[:6]
         batch, _, frames, _ = spec.shape
         low_bins = self.df_bins
         power = spec.pow(2).sum(-1)  # (B, F, N)
@@ -170,7 +184,11 @@ class BandFilterNet(SpectralMaskModel):
         embedded = self.activation(self.embed(joint))  # (B, N, H)
         recurrent, hidden = self.gru(embedded, hidden)  # (B, N, H)
 
-        # heads
+        # heads: they act on the frames ``lookahead_frames`` behind the newest ones
+        waiting = ()
+        if self.lookahead_frames:
+            spec, pending = causal_context(spec, state[6])  # (B, F, L + N, 2)
+            spec, waiting = spec[:, :, :frames], (pending,)  # (B, F, N, 2); the newest L wait
         gains = torch.sigmoid(self.gain_head(recurrent))  # (B, N, E)
         bin_gains = torch.matmul(gains, self.band_expand).transpose(1, 2)  # (B, F, N)
         gained = spec * bin_gains.unsqueeze(-1)  # (B, F, N, 2)
@@ -182,4 +200,4 @@ class BandFilterNet(SpectralMaskModel):
 
         if self.min_gain > 0:
             out = limit_attenuation(out, spec, self.min_gain)
-        return out, (band_mean, mag_mean, band_hist, low_hist, hidden, df_hist)
+        return out, (band_mean, mag_mean, band_hist, low_hist, hidden, df_hist) + waiting

@@ -45,10 +45,23 @@ class SpectralMaskModel(SerializableModule):
             self._buffers["window"] = sqrt_hann_window(self.n_fft, dtype=window.dtype).to(window.device)
         return module
 
+    #: frames of future input a model sees before it releases a frame (0: the frame itself only).
+    #: ``forward_frames`` then returns, at input frame ``n``, the enhanced frame ``n - lookahead_frames``.
+    lookahead_frames: int = 0
+
     @property
     def latency_samples(self) -> int:
-        """Algorithmic latency: one analysis window (``n_fft`` samples)."""
-        return self.n_fft
+        """Algorithmic latency: one analysis window plus the lookahead (``n_fft + lookahead_frames * hop``)."""
+        return self.n_fft + self.lookahead_frames * self.hop_length
+
+    @property
+    def output_offset_samples(self) -> int:
+        """Samples at the start of the overlap-added output that precede input sample 0.
+
+        The causal framing puts ``n_fft - hop`` zeros in front of the signal; a lookahead of
+        ``k`` frames delays the output by ``k`` hops more.
+        """
+        return self.n_fft - self.hop_length + self.lookahead_frames * self.hop_length
 
     # --- to implement -------------------------------------------------------------------------
     def initial_state(self, batch_size: int) -> tuple[Tensor, ...]:
@@ -89,11 +102,12 @@ class SpectralMaskModel(SerializableModule):
             raise ValueError("noisy has 0 samples")
         batch, channels, length = noisy.shape
         pad = self.n_fft - self.hop_length
-        frames = num_frames(length, n_fft=self.n_fft, hop_length=self.hop_length)
+        offset = self.output_offset_samples
+        frames = num_frames(length, n_fft=self.n_fft, hop_length=self.hop_length) + self.lookahead_frames
         total = self.n_fft + (frames - 1) * self.hop_length
         signal = noisy.reshape(batch * channels, length)  # (B*C, T)
         padded = torch.nn.functional.pad(signal, (pad, total - pad - length))  # (B*C, L)
         spec = self.stft(padded)  # (B*C, F, N)
         enhanced, _ = self.forward_frames(spec, self.initial_state(batch * channels))
-        out = self.istft(enhanced)[:, pad : pad + length]  # (B*C, T)
+        out = self.istft(enhanced)[:, offset : offset + length]  # (B*C, T)
         return out.reshape(batch, channels, length)

@@ -57,7 +57,8 @@ class Streamer:
         self._state = None
         self._input: Tensor | None = None
         self._tail: Tensor | None = None
-        self._skip = self.n_fft - self.hop_length  # output samples belonging to the left padding
+        # output samples belonging to the left padding (and to the model's lookahead)
+        self._skip = int(getattr(self.model, "output_offset_samples", self.n_fft - self.hop_length))
         self._fed = 0
         self._emitted = 0
 

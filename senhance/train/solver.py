@@ -20,6 +20,7 @@ from senhance.errors import ConfigError, UserError
 from senhance.train import distributed
 from senhance.train.data_order import epoch_loader
 from senhance.train.ema import ModelEma
+from senhance.train.init_weights import load_initial_weights
 from senhance.train.schedule import build_scheduler
 from senhance.train.selection import KeptPackages, average_packages
 from senhance.train.state import CorruptCheckpointError, atomic_write_json, load_state, rng_state, save_state, set_rng_state
@@ -89,6 +90,8 @@ class Solver:
     validated; ``early_stop_patience`` stops training after that many validations without a new best.
     ``time_limit_minutes`` ends a leg cleanly after that many minutes of wall time (``last.pt`` saved at
     the step it stops, no extra validation), so a time-boxed machine trains in legs that resume exactly.
+    ``init_from`` (a package or a training state, see :mod:`senhance.train.init_weights`) gives a fresh
+    run its starting weights, for fine-tuning; a run resuming from its own ``last.pt`` ignores it.
     The run ends with a log line naming the step and score ``best.pt`` is from (:meth:`summary_lines`).
     """
 
@@ -101,7 +104,8 @@ class Solver:
                  max_valid_items: int | None = None, stoi_items: int = 8, audio_examples: int = 2,
                  best_metric: str = "loss", max_nan_steps: int = 5, resume: bool = True, progress: bool = True,
                  collate_fn=None, pesq_items: int = 0, keep_top_k: int = 0, average_k: int = 0,
-                 average_of: str = "best", early_stop_patience: int = 0, time_limit_minutes: float | None = None):
+                 average_of: str = "best", early_stop_patience: int = 0, time_limit_minutes: float | None = None,
+                 init_from: str | None = None):
         self.max_steps = _positive("max_steps", max_steps)
         self.batch_size = _positive("batch_size", batch_size)
         self.validate_every = _positive("validate_every", validate_every)
@@ -137,6 +141,9 @@ class Solver:
         self.dist = distributed.info()
         self.device = distributed.resolve_device(device, local_rank=self.dist.local_rank)
         self.collate_fn = pad_collate if collate_fn is None else collate_fn
+        self.init_from = None if init_from in (None, "") else Path(str(init_from))
+        if self.init_from is not None and not self.init_from.is_file():
+            raise ConfigError(f"trainer.init_from={init_from}: no such file")
 
         self.model = model.to(self.device)
         self.loss.to(self.device)
@@ -178,6 +185,8 @@ class Solver:
             for stale in self.last_path.parent.glob(f".{self.last_path.name}.*.tmp"):
                 stale.unlink(missing_ok=True)
         if not self.last_path.exists():
+            if self.init_from is not None:
+                self._start_from(self.init_from)
             return
         if not self.resume:
             raise ConfigError(f"{self.last_path}: a previous run is here and trainer.resume=false; "
@@ -207,6 +216,14 @@ class Solver:
         log.info("resumed from %s at step %d (epoch %d, batch %d); learning-rate schedule: the configured one "
                  "(max_steps=%d, warmup_steps=%d)", self.last_path, self.step, self.epoch, self.batch_in_epoch,
                  self.max_steps, self.warmup_steps)
+
+    def _start_from(self, path: Path) -> None:
+        """A fresh run: take the weights of ``path`` (its EMA restarts from them), nothing else."""
+        kind = load_initial_weights(self.model, path)
+        if self.ema is not None:
+            self.ema = ModelEma(self.model, decay=self.ema.decay)
+        self.history["init_from"] = {"path": str(path), "weights": kind}
+        log.info("fresh run starting from the %s weights of %s (trainer.init_from)", kind, path)
 
     def _schedule_settings(self) -> tuple[list[float], list[dict]]:
         """Peak learning rates and schedule parameters as configured for this run."""

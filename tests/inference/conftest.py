@@ -162,13 +162,13 @@ def default_checkpoint(tmp_path_factory):
     return save_package(tmp_path_factory.mktemp("ckpt") / "default.pt", model, sample_rate=16000)
 
 
-def _perturbed_tiny_bandnet():
+def _perturbed_tiny_bandnet(lookahead_frames: int = 0):
     """A tiny 8 kHz BandFilterNet with seeded, perturbed weights (so it audibly changes the audio)."""
     from senhance.models import BandFilterNet
 
     torch.manual_seed(0)
     model = BandFilterNet(sample_rate=8000, n_fft=64, hop_length=32, n_bands=8, df_bins=12, df_order=2,
-                          conv_channels=4, hidden_size=16, num_layers=1)
+                          conv_channels=4, hidden_size=16, num_layers=1, lookahead_frames=lookahead_frames)
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.add_(0.3 * torch.randn_like(parameter))

@@ -98,3 +98,20 @@ def test_json_holds_the_initial_state_values_and_the_framing(exported):
     np.testing.assert_allclose(by_hand(initial), reference, atol=1e-4)
     zeros = [np.zeros_like(s) for s in initial]
     assert np.abs(by_hand(zeros) - reference).max() > 1e-3
+
+
+def test_runner_follows_a_lookahead_model(tmp_path, make_tiny_bandnet):
+    # two frames of lookahead: two more state tensors' worth of waiting frames and 2 hops more to drop
+    from senhance.inference.export import export_model
+
+    model = make_tiny_bandnet(lookahead_frames=2).eval()
+    description = export_model(model, tmp_path, stem="ahead", formats=("onnx",))
+    assert description["latency_samples"] == 64 + 2 * 32
+    assert description["framing"]["drop_samples"] == 32 + 2 * 32
+    runner = _import_copied_runner(tmp_path)
+    x = _signal(0.7, 8000, seed=5)
+    with torch.no_grad():
+        reference = model(torch.from_numpy(x)[None, None])[0, 0].numpy()
+    out = runner.enhance(tmp_path / "ahead.export.json", x, chunk=37)
+    assert np.abs(reference - x).max() > 1e-2
+    np.testing.assert_allclose(out, reference, atol=1e-4)

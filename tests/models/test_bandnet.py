@@ -49,6 +49,33 @@ def test_pass_through_weights_reconstruct_the_input():
     np.testing.assert_allclose(out.numpy(), x.numpy(), atol=1e-9)
 
 
+@pytest.mark.parametrize("lookahead", [1, 2])
+def test_pass_through_with_lookahead_returns_the_input_aligned(lookahead):
+    # the lookahead delays the gains internally; forward() must still return sample t at t
+    model = _pass_through(BandFilterNet(**SMALL, lookahead_frames=lookahead)).eval()
+    x = torch.randn(1, 1, 1777, dtype=torch.float64)
+    with torch.no_grad():
+        out = model.double()(x)
+    np.testing.assert_allclose(out.numpy(), x.numpy(), atol=1e-9)
+
+
+@pytest.mark.parametrize("lookahead", [0, 1, 2])
+def test_lookahead_hears_exactly_its_frames_of_future(lookahead):
+    # n_fft 320, hop 160; input sample 1600 first enters frame 10 (padded samples 1600..1919, i.e. input
+    # 1440..1759 after the 160 leading zeros). Frame 10 is synthesised at padded positions 1601.. (the
+    # sqrt-Hann window is 0 at its first sample), and a lookahead of k frames shifts that by k hops
+    # earlier in the output: the first output sample a change at 1600 reaches is 1441 - 160 k.
+    model = BandFilterNet(**SMALL, lookahead_frames=lookahead).eval()
+    x = torch.randn(1, 1, 3200)
+    y = x.clone()
+    y[..., 1600:] += torch.randn(1600)
+    with torch.no_grad():
+        changed = (model(x) - model(y)).abs()[0, 0] > 1e-6
+    first = int(torch.nonzero(changed)[0])
+    assert first == 1441 - 160 * lookahead
+    assert first >= 1600 - model.latency_samples + 1  # never further ahead than the declared latency
+
+
 def test_attenuation_is_limited_to_max_attenuation_db():
     model = BandFilterNet(**SMALL, max_attenuation_db=30.0).eval()
     with torch.no_grad():
@@ -74,8 +101,9 @@ def test_causal_within_one_window(start):
     assert (a[..., start:] - b[..., start:]).abs().max() > 1e-3  # the perturbation does reach the output
 
 
-def test_forward_frames_in_chunks_equals_one_call():
-    model = BandFilterNet(**SMALL).eval()
+@pytest.mark.parametrize("lookahead", [0, 2])
+def test_forward_frames_in_chunks_equals_one_call(lookahead):
+    model = BandFilterNet(**SMALL, lookahead_frames=lookahead).eval()
     spec = torch.randn(2, 161, 23, dtype=torch.complex64)
     with torch.no_grad():
         whole, _ = model.forward_frames(spec, model.initial_state(2))
@@ -118,7 +146,7 @@ def test_attributes_and_latency():
 @pytest.mark.parametrize(
     "kwargs, word",
     [({"n_fft": 320, "hop_length": 100}, "hop_length"), ({"df_bins": 500}, "df_bins"), ({"hidden_size": 0}, "hidden_size"),
-     ({"sample_rate": 0}, "sample_rate"), ({"n_bands": 200}, "n_bands")],
+     ({"sample_rate": 0}, "sample_rate"), ({"n_bands": 200}, "n_bands"), ({"lookahead_frames": -1}, "lookahead_frames")],
 )
 def test_bad_arguments_name_the_argument(kwargs, word):
     with pytest.raises(ValueError, match=word):

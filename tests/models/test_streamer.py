@@ -8,9 +8,10 @@ from senhance.models import BandFilterNet, Streamer
 SMALL = dict(hidden_size=16, num_layers=1, conv_channels=4)
 
 
-@pytest.mark.parametrize("length, channels, seed", [(3217, 1, 0), (2000, 2, 1), (161, 1, 2), (5, 1, 3)])
-def test_random_chunks_equal_offline(length, channels, seed):
-    model = BandFilterNet(**SMALL).eval()
+@pytest.mark.parametrize("length, channels, seed, lookahead", [(3217, 1, 0, 0), (2000, 2, 1, 0), (161, 1, 2, 0),
+                                                              (5, 1, 3, 0), (3217, 1, 4, 2), (161, 2, 5, 1)])
+def test_random_chunks_equal_offline(length, channels, seed, lookahead):
+    model = BandFilterNet(**SMALL, lookahead_frames=lookahead).eval()
     x = torch.randn(channels, length)
     rng = np.random.default_rng(seed)
     streamer = Streamer(model)
@@ -35,6 +36,16 @@ def test_latency_output_appears_one_window_after_input():
         assert streamer.feed(torch.randn(1, 1)).shape[-1] == 0  # 160 in: the first frame is only half real
         assert streamer.feed(torch.randn(1, 160)).shape[-1] == 160  # 320 in: samples 0..159 are final
         assert streamer.feed(torch.randn(1, 100)).shape[-1] == 0
+
+
+def test_lookahead_delays_the_first_output_by_its_hops():
+    model = BandFilterNet(**SMALL, lookahead_frames=2).eval()
+    streamer = Streamer(model)
+    with torch.no_grad():
+        assert streamer.feed(torch.randn(1, 320)).shape[-1] == 0  # one window in: still 2 frames ahead to hear
+        assert streamer.feed(torch.randn(1, 319)).shape[-1] == 0
+        assert streamer.feed(torch.randn(1, 1)).shape[-1] == 160  # 640 = n_fft + 2 hops in: samples 0..159 final
+    assert model.latency_samples == 320 + 2 * 160
 
 
 def test_streamer_is_reusable_after_flush_and_checks_channels():
