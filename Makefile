@@ -34,10 +34,10 @@ test-all: $(STAMP)
 test-gpu: $(STAMP)
 	$(PY) -m pytest -q -m cuda
 
-# bench/peers.py is left out: it needs a folder of recordings and installs the peers from PyPI (README "Benchmarks").
+# bench/peers.py and bench/compare_reports.py are left out: they need recordings / reports to work on (README "Benchmarks").
 bench: $(STAMP)
 	$(PY) -m pip install -qq -c requirements.lock -e ".[bench]"
-	for script in $(filter-out bench/peers.py,$(wildcard bench/*.py)); do $(PY) $$script || exit 1; done
+	for script in $(filter-out bench/peers.py bench/compare_reports.py,$(wildcard bench/*.py)); do $(PY) $$script || exit 1; done
 
 # Re-resolve requirements.lock from pyproject.toml (after changing a dependency); commit both.
 lock: $(STAMP)
