@@ -12,7 +12,9 @@
 # Leg 5 (2026-12-02, second session) resumed at 16,250 with AUGMENT_ARGS on (recipe.sh) and `best` reset again
 # (the run's validation mixtures are augmented too); it reached step 20,000 (`num_workers=1`,
 # OMP_NUM_THREADS=1, nice 10, 1.0-9 s/step depending on what else ran; shipped), then, resumed by today's code,
-# to step 20,750 (state committed, not evaluated). 250 steps of the schedule remain.
+# to step 20,750 (state committed, not evaluated). Leg 5 finished the schedule at step 21,000 (2026-12-03:
+# valid loss -0.009794, the run's best; state committed). Leg 6 fine-tunes from there:
+# scripts/shipped/finetune_leg6.sh.
 set -euo pipefail
 corpus=$(realpath "${1:?usage: train_default.sh CORPUS_DIR [overrides]}"); shift
 cd "$(dirname "$0")/../.."
