@@ -102,6 +102,11 @@ RECIPES = [
     ("shipped/train_default.sh", 0, shipped_corpus, {}),
     ("shipped/fit_linear.sh", 0, shipped_corpus, {"model": "linear"}),
     ("shipped/fit_linear.sh", 0, shipped_corpus, {"model": "linear_spectral"}),
+    ("shipped/finetune_leg6.sh", 0, shipped_corpus,
+     {"arm": "causal", "lookahead": "0", "init": str(REPO / "checkpoints" / "default.pt"), "steps": "3600", "lr": "5e-4"}),
+    ("shipped/finetune_leg6.sh", 0, shipped_corpus,
+     {"arm": "lookahead2", "lookahead": "2", "init": str(REPO / "checkpoints" / "default.pt"), "steps": "1000",
+      "lr": "2e-4"}),
     ("recipes/dns.sh", 0, dns_tree, {}),
     ("recipes/voicebank_demand.sh", 0, voicebank_tree, {}),
 ]
@@ -119,7 +124,7 @@ def test_every_script_that_trains_is_listed():
 
 @pytest.mark.filterwarnings("ignore:.*split .*by file")
 @pytest.mark.parametrize("script, index, layout, variables", RECIPES,
-                         ids=[f"{s}:{v.get('model', '')}" for s, _, _, v in RECIPES])
+                         ids=[f"{s}:{v.get('model') or v.get('arm', '')}" for s, _, _, v in RECIPES])
 def test_shipped_command_lines_compose_and_build(script, index, layout, variables, tmp_path, monkeypatch):
     variables = {**layout(tmp_path), **variables}
     words = expand(train_lines(SCRIPTS / script)[index], variables)

@@ -11,9 +11,9 @@ cd "$(dirname "$0")/../.."
 valid=train_runs/default/valid_v2
 packages="$out/packages"
 mkdir -p "$packages"
-.venv/bin/python scripts/shipped/package_state.py train_runs/default/step21000.pt "$packages/step21000.pt"
+[ -f "$packages/step21000.pt" ] || .venv/bin/python scripts/shipped/package_state.py train_runs/default/step21000.pt "$packages/step21000.pt"
 systems=("step20000:checkpoints/default.pt" "step21000:$packages/step21000.pt")
-for arm in causal lookahead2; do
+for arm in causal lookahead2 lookahead2_restart; do
     run=train_runs/leg6_$arm/run/checkpoints
     systems+=("$arm:$run/best.pt")  # the EMA weights of the run's best validation (its own held-out mixtures)
 done

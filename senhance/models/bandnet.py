@@ -160,7 +160,6 @@ class BandFilterNet(SpectralMaskModel):
         band_mean, mag_mean, band_hist, low_hist, hidden, df_hist = state[:6]
         batch, _, frames, _ = spec.shape
         low_bins = self.df_bins
-        power = spec.pow(2).sum(-1)  # (B, F, N)
 
         # features (seen through the optional learnable front-end)
         feat_spec = spec
