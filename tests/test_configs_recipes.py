@@ -103,10 +103,11 @@ RECIPES = [
     ("shipped/fit_linear.sh", 0, shipped_corpus, {"model": "linear"}),
     ("shipped/fit_linear.sh", 0, shipped_corpus, {"model": "linear_spectral"}),
     ("shipped/finetune_leg6.sh", 0, shipped_corpus,
-     {"arm": "causal", "lookahead": "0", "init": str(REPO / "checkpoints" / "default.pt"), "steps": "3600", "lr": "5e-4"}),
+     {"arm": "causal", "lookahead": "0", "init": str(REPO / "checkpoints" / "default.pt"), "steps": "3600", "lr": "5e-4",
+      "residual": "0.0"}),
     ("shipped/finetune_leg6.sh", 0, shipped_corpus,
      {"arm": "lookahead2", "lookahead": "2", "init": str(REPO / "checkpoints" / "default.pt"), "steps": "1000",
-      "lr": "2e-4"}),
+      "lr": "2e-4", "residual": "1.0"}),
     ("recipes/dns.sh", 0, dns_tree, {}),
     ("recipes/voicebank_demand.sh", 0, voicebank_tree, {}),
 ]

@@ -83,12 +83,14 @@ class MultiResolutionSTFTLoss(nn.Module):
 
 def compressed_spectral_loss(
     estimate: Tensor, clean: Tensor, *, n_fft: int, hop_length: int, window: Tensor, exponent: float = 0.3,
-    complex_weight: float = 0.3, lengths: Tensor | None = None, eps: float = 1e-8,
+    complex_weight: float = 0.3, lengths: Tensor | None = None, eps: float = 1e-8, overestimate_weight: float = 0.0,
 ) -> Tensor:
-    """``(1 - w) * mean(| |S|^c - |E|^c |^2) + w * mean(| |S|^c e^{j<S} - |E|^c e^{j<E} |^2)``.
+    """``(1 - w) * mean(a_tf | |S|^c - |E|^c |^2) + w * mean(| |S|^c e^{j<S} - |E|^c e^{j<E} |^2)``.
 
     The power-law compression (``c = exponent``) evens out loud and quiet time-frequency
-    regions; the complex term makes the loss phase-aware.
+    regions; the complex term makes the loss phase-aware. ``a_tf`` is ``1 + overestimate_weight``
+    where the estimate is louder than the clean speech (``|E| > |S|``: residual noise) and 1
+    elsewhere, so ``overestimate_weight > 0`` makes leftover noise cost more than suppressed speech.
 
     Shape:
         estimate, clean: ``(B, C, T)``; returns a scalar.
@@ -100,7 +102,8 @@ def compressed_spectral_loss(
     ref_mag = (ref.pow(2).sum(-1) + eps).sqrt()
     est_c, ref_c = est_mag.pow(exponent), ref_mag.pow(exponent)
     frames = frame_mask(lengths, est_mag, est_mag.shape[-1], hop_length)
-    magnitude_term = _masked_mean((ref_c - est_c).pow(2), frames)
+    weights = 1.0 + overestimate_weight * (est_c > ref_c).to(est_c.dtype) if overestimate_weight else 1.0
+    magnitude_term = _masked_mean((ref_c - est_c).pow(2) * weights, frames)
     est_cplx = est * (est_c / est_mag).unsqueeze(-1)  # (B, C, F, N, 2)
     ref_cplx = ref * (ref_c / ref_mag).unsqueeze(-1)
     complex_term = _masked_mean((ref_cplx - est_cplx).pow(2).sum(-1), frames)
@@ -114,6 +117,8 @@ class CompressedSpectralLoss(nn.Module):
         n_fft, hop_length: the STFT (Hann window of ``n_fft``).
         exponent: the compression ``c`` (0.3 is a good default for speech).
         complex_weight: weight ``w`` of the complex (phase-aware) term.
+        overestimate_weight: extra weight of the magnitude error where the estimate is louder than
+            the clean speech (residual noise); 0: symmetric.
 
     >>> loss = CompressedSpectralLoss()
     >>> clean = torch.randn(1, 1, 4000)
@@ -121,7 +126,8 @@ class CompressedSpectralLoss(nn.Module):
     0.0
     """
 
-    def __init__(self, *, n_fft: int = 512, hop_length: int = 128, exponent: float = 0.3, complex_weight: float = 0.3):
+    def __init__(self, *, n_fft: int = 512, hop_length: int = 128, exponent: float = 0.3, complex_weight: float = 0.3,
+                 overestimate_weight: float = 0.0):
         super().__init__()
         if n_fft < 2 or not 0 < hop_length <= n_fft:
             raise ValueError(f"n_fft={n_fft}, hop_length={hop_length}: need 0 < hop_length <= n_fft")
@@ -129,7 +135,10 @@ class CompressedSpectralLoss(nn.Module):
             raise ValueError(f"exponent={exponent} must be in (0, 1]")
         if not 0 <= complex_weight <= 1:
             raise ValueError(f"complex_weight={complex_weight} must be in [0, 1]")
+        if overestimate_weight < 0:
+            raise ValueError(f"overestimate_weight={overestimate_weight} must be >= 0")
         self.n_fft, self.hop_length = int(n_fft), int(hop_length)
+        self.overestimate_weight = float(overestimate_weight)
         self.exponent, self.complex_weight = float(exponent), float(complex_weight)
         self.register_buffer("window", torch.hann_window(self.n_fft), persistent=False)
 
@@ -138,4 +147,5 @@ class CompressedSpectralLoss(nn.Module):
         return compressed_spectral_loss(
             estimate, clean, n_fft=self.n_fft, hop_length=self.hop_length, window=self.window.to(estimate.dtype),
             exponent=self.exponent, complex_weight=self.complex_weight, lengths=lengths,
+            overestimate_weight=self.overestimate_weight,
         )

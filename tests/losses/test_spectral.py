@@ -59,6 +59,24 @@ def test_compressed_scaled_copy_hand_value():
     assert float(got) == pytest.approx((1 - g**c) ** 2 * mean_power, rel=1e-5)
 
 
+@pytest.mark.parametrize("g", [0.5, 2.0])
+def test_compressed_overestimate_weight_hand_value(g):
+    # estimate = g * clean: only g > 1 (louder than the speech everywhere) takes the extra weight a,
+    # on the magnitude term only: (1 - g^c)^2 |S|^{2c} ((1 - w)(1 + a [g > 1]) + w)
+    _, clean = _signals(2)
+    c, w, a = 0.3, 0.3, 1.5
+    mean_power = np.mean(np.abs(_np_stft(clean[0, 0], 512, 128)) ** (2 * c))
+    loss = CompressedSpectralLoss(exponent=c, complex_weight=w, overestimate_weight=a)
+    got = loss(torch.from_numpy(g * clean[:1]), torch.from_numpy(clean[:1]), noisy=None)
+    expected = (1 - g**c) ** 2 * mean_power * ((1 - w) * (1 + a * (g > 1)) + w)
+    assert float(got) == pytest.approx(expected, rel=1e-5)
+
+
+def test_compressed_rejects_a_negative_overestimate_weight():
+    with pytest.raises(ValueError, match="overestimate_weight"):
+        CompressedSpectralLoss(overestimate_weight=-1)
+
+
 def test_mask_mse_hand_values():
     _, noisy = _signals(3)
     noisy_t = torch.from_numpy(noisy)
