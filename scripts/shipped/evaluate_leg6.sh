@@ -17,5 +17,11 @@ for arm in causal lookahead2 lookahead2_restart; do
     run=train_runs/leg6_$arm/run/checkpoints
     systems+=("$arm:$run/best.pt")  # the EMA weights of the run's best validation (its own held-out mixtures)
 done
+# the control of causal_residual: the causal arm's end (1,800 steps past the shipped weights, no residual weight)
+[ -f "$packages/causal_step3600.pt" ] || .venv/bin/python scripts/shipped/package_state.py \
+    train_runs/leg6_causal/run/checkpoints/last.pt "$packages/causal_step3600.pt"
+systems+=("causal_step3600:$packages/causal_step3600.pt")
+[ -f train_runs/leg6_causal_residual/run/checkpoints/best.pt ] && \
+    systems+=("causal_residual:train_runs/leg6_causal_residual/run/checkpoints/best.pt")
 .venv/bin/senhance-eval --ref "$valid/clean" "$valid/noisy" "${systems[@]}" --metrics pesq,stoi,si_sdr,dnsmos \
     manifest="$valid/conditions.tsv" 'group_by=[condition,snr_db]' output_dir="$out/eval" jobs=2 examples=0
