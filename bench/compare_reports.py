@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import math
-import sys
 from pathlib import Path
 
 from senhance.atomic import atomic_write_json, atomic_write_text
@@ -32,7 +31,9 @@ def read_scores(path: Path) -> tuple[dict[str, dict[str, dict[str, float]]], lis
         rows = list(csv.DictReader(handle))
     if not rows or not {"file", "system"} <= set(rows[0]):
         raise SystemExit(f"{path}: not a senhance-eval results CSV (needs file and system columns)")
-    metrics = [k for k in rows[0] if k not in NOT_METRICS and _is_number(rows[0][k])]
+    # a metric column holds numbers (empty where a score is missing); group columns hold labels
+    metrics = [k for k in rows[0] if k not in NOT_METRICS and any(row[k] for row in rows)
+               and all(_is_number(row[k]) for row in rows if row[k])]
     scores: dict[str, dict[str, dict[str, float]]] = {}
     for row in rows:
         values = {k: float(row[k]) if _is_number(row[k]) else math.nan for k in metrics}
@@ -116,4 +117,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    sys.exit(main() and 0)
+    main()

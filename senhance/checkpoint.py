@@ -44,7 +44,8 @@ from senhance.models.base import to_plain
 from senhance.version import __version__
 
 FORMAT_VERSION = 1
-_REQUIRED_KEYS = ("format_version", "class_path", "kwargs", "state_dict", "sample_rate")
+#: the keys every package has (what tells a package from a training state)
+PACKAGE_KEYS = ("format_version", "class_path", "kwargs", "state_dict", "sample_rate")
 
 
 class CheckpointError(UserError, ValueError):
@@ -188,8 +189,8 @@ def load_package(path: str | Path, map_location: str | torch.device = "cpu") -> 
     """
     path = Path(path)
     package = _safe_load(path, map_location)
-    if not isinstance(package, dict) or any(key not in package for key in _REQUIRED_KEYS):
-        raise CheckpointError(f"{path}: not a senhance package (needs keys {', '.join(_REQUIRED_KEYS)})")
+    if not isinstance(package, dict) or any(key not in package for key in PACKAGE_KEYS):
+        raise CheckpointError(f"{path}: not a senhance package (needs keys {', '.join(PACKAGE_KEYS)})")
     if package["format_version"] != FORMAT_VERSION:
         raise CheckpointError(f"{path}: format_version {package['format_version']} is not supported (expected 1)")
     cls = _import_class(package["class_path"], path)

@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 
 from senhance.checkpoint import load_package, save_package
+from senhance.train.init_weights import training_state_weights
 from senhance.train.state import load_state
 
 
@@ -28,14 +29,11 @@ def main(argv: list[str] | None = None) -> Path:
         parser.error(f"{args.out}: is the state itself; choose another file")
     state = load_state(args.state)
     module, like = load_package(args.like)
-    if args.raw or not state.get("ema"):
-        if not args.raw:
-            parser.error(f"{args.state}: holds no EMA weights; pass --raw for the training weights")
-        weights = state["model"]
-    else:
-        weights = state["ema"]["module"]
+    if not args.raw and not state.get("ema"):
+        parser.error(f"{args.state}: holds no EMA weights; pass --raw for the training weights")
+    weights, kind = training_state_weights(state, raw=args.raw)
     module.load_state_dict(weights)  # strict: the state must be of the --like architecture
-    metrics = {"step": int(state["step"]), "weights": "raw" if args.raw else "ema", "source": str(args.state)}
+    metrics = {"step": int(state["step"]), "weights": kind, "source": str(args.state)}
     path = save_package(args.out, module, sample_rate=int(like["sample_rate"]), config=state.get("config"),
                         metrics=metrics)
     print(f"wrote {path}: step {state['step']} ({metrics['weights']} weights) of {args.state}")

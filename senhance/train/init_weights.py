@@ -10,9 +10,15 @@ from pathlib import Path
 
 from torch import nn
 
-from senhance.checkpoint import CheckpointError, load_training_state
+from senhance.checkpoint import PACKAGE_KEYS, CheckpointError, load_training_state
 
-PACKAGE_KEYS = ("class_path", "kwargs", "state_dict")
+
+def training_state_weights(state: dict, *, raw: bool = False) -> tuple[dict, str]:
+    """A training state's EMA weights (``"ema"``), or its training weights (``"raw"``) when asked or
+    when it has no EMA."""
+    if raw or not state.get("ema"):
+        return state["model"], "raw"
+    return state["ema"]["module"], "ema"
 
 
 def initial_weights(path: str | Path) -> tuple[dict, str]:
@@ -30,9 +36,7 @@ def initial_weights(path: str | Path) -> tuple[dict, str]:
     if all(key in content for key in PACKAGE_KEYS):
         return content["state_dict"], "package"
     if "model" in content and "step" in content:
-        if content.get("ema"):
-            return content["ema"]["module"], "ema"
-        return content["model"], "raw"
+        return training_state_weights(content)
     raise CheckpointError(f"{path}: neither a senhance package nor a training state (keys: {sorted(content)[:8]})")
 
 

@@ -53,3 +53,13 @@ def test_an_unknown_label_names_the_systems(two_reports):
     first, second, _, _ = two_reports
     with pytest.raises(SystemExit, match="no system 'dfn3'.*mine, noisy, peer"):
         compare_reports.main([str(first), str(second), "--compare", "mine:dfn3"])
+
+
+def test_a_missing_score_in_the_first_row_keeps_its_metric(tmp_path):
+    # senhance-eval writes an empty cell where a score is missing; the column is still a metric
+    path = tmp_path / "gaps.csv"
+    path.write_text("file,system,condition,pesq,warnings\n"
+                    "000.wav,noisy,dry,,pesq failed\n001.wav,noisy,dry,1.5,\n002.wav,noisy,dry,1.7,\n")
+    scores, metrics = compare_reports.read_scores(path)
+    assert metrics == ["pesq"]
+    assert np.isnan(scores["noisy"]["000.wav"]["pesq"]) and scores["noisy"]["002.wav"]["pesq"] == 1.7
